@@ -1,0 +1,47 @@
+# copybench: compile only. `make` builds bin/, `make asan` builds the same
+# binaries with AddressSanitizer and UBSan into bin/asan/.
+CC      ?= cc
+CFLAGS  ?= -O2
+CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -MMD -MP
+LDFLAGS += -pthread
+LDLIBS  += -lm
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+VARIANTS := a1 a2 a3
+ROLES    := server client
+BINS     := $(foreach v,$(VARIANTS),$(foreach r,$(ROLES),$(v)_$(r)))
+ENGINE   := util histo msg io wire zc json server client two_copy one_copy zero_copy
+TESTS    := unit_tests
+
+all: $(addprefix bin/,$(BINS)) $(addprefix bin/,$(TESTS))
+asan: $(addprefix bin/asan/,$(BINS)) $(addprefix bin/asan/,$(TESTS))
+
+# Normal build: objects in bin/obj/
+bin/obj/%.o: c/%.c | bin/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+bin/obj/test_%.o: c/test/%.c | bin/obj
+	$(CC) $(CFLAGS) -Ic -c -o $@ $<
+bin/%: bin/obj/%.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+bin/unit_tests: bin/obj/test_unit_tests.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Sanitizer build: objects in bin/asan/obj/
+bin/asan/obj/%.o: c/%.c | bin/asan/obj
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+bin/asan/obj/test_%.o: c/test/%.c | bin/asan/obj
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Ic -c -o $@ $<
+bin/asan/%: bin/asan/obj/%.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+bin/asan/unit_tests: bin/asan/obj/test_unit_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+bin/obj bin/asan/obj:
+	mkdir -p $@
+
+clean:
+	rm -rf bin
+
+.PHONY: all asan clean
+.SECONDARY:
+-include $(wildcard bin/obj/*.d bin/asan/obj/*.d)

@@ -1,0 +1,45 @@
+/* The one thing the variants differ in: how the server sends a message and
+ * how the client receives it. The engine (server.c, client.c) calls these;
+ * each aN_*.c picks one. */
+#ifndef COPYBENCH_PATHS_H
+#define COPYBENCH_PATHS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "wire.h"
+#include "zc.h"
+
+struct send_path {
+    enum impl impl;
+    /* Per-connection state for messages of `size` bytes, or NULL with a
+     * reason in err. zc_slots: ring length for zero-copy (0 = automatic). */
+    void *(*open)(int fd, size_t size, unsigned zc_slots, char *err, size_t errlen);
+    /* Stamp (seq, send_ns) into a message and send all of it. 0, or -1 with a
+     * reason in err (errno kept from the failing call where there was one). */
+    int (*send)(void *state, uint64_t seq, uint64_t send_ns, char *err, size_t errlen);
+    /* After the last send: wait (bounded) for anything still in flight and
+     * report zero-copy counters. 0, or -1 with a reason in err. NULL for the
+     * copying paths: nothing to wait for, no zero-copy activity. */
+    int (*finish)(void *state, struct zc_counters *zc, char *err, size_t errlen);
+    void (*close)(void *state);
+};
+
+struct recv_path {
+    void *(*open)(int fd, size_t size);
+    /* Receive one whole message into the state's 8 fields, and point *m at
+     * them: 1, 0 if the peer closed, -1 with errno. */
+    int (*recv)(void *state, const struct msg **m);
+    void (*close)(void *state);
+};
+
+extern const struct send_path two_copy_send, one_copy_send, zero_copy_send;
+extern const struct recv_path two_copy_recv, one_copy_recv;
+
+/* Engines: parse the command line, run, print the JSON result, return the
+ * process exit code. */
+int server_main(int argc, char **argv, const struct send_path *path);
+int client_main(int argc, char **argv, enum impl impl, const struct recv_path *path);
+
+#endif

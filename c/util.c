@@ -1,0 +1,119 @@
+/* Fail loudly in one place: errors, allocation, option values, time. */
+#include "common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *prog_name = "copybench";
+
+static void vreport(const char *fmt, va_list ap, int err)
+{
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    if (err)
+        fprintf(stderr, "%s: %s: %s\n", prog_name, line, strerror(err));
+    else
+        fprintf(stderr, "%s: %s\n", prog_name, line);
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap, 0);
+    va_end(ap);
+    exit(EXIT_RUNTIME);
+}
+
+void die_errno(const char *fmt, ...)
+{
+    int err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap, err);
+    va_end(ap);
+    exit(EXIT_RUNTIME);
+}
+
+void usage_error(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s (see --help)\n", prog_name, line);
+    exit(EXIT_USAGE);
+}
+
+void warnx_(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap, 0);
+    va_end(ap);
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (!p)
+        die("out of memory (%zu x %zu bytes)", n, size);
+    return p;
+}
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size);
+    if (!p)
+        die("out of memory (%zu bytes)", size);
+    return p;
+}
+
+uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t parse_uint_opt(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+    char *end;
+    errno = 0;
+    if (arg[0] < '0' || arg[0] > '9')
+        usage_error("%s: expected an integer %llu..%llu, got \"%s\"", opt,
+                    (unsigned long long)min, (unsigned long long)max, arg);
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (*end != '\0')
+        usage_error("%s: expected an integer %llu..%llu, got \"%s\"", opt,
+                    (unsigned long long)min, (unsigned long long)max, arg);
+    if (errno == ERANGE || v < min || v > max)
+        usage_error("%s: %s is out of range %llu..%llu", opt, arg,
+                    (unsigned long long)min, (unsigned long long)max);
+    return v;
+}
+
+double parse_seconds_opt(const char *opt, const char *arg, double min, double max)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !isfinite(v) || errno == ERANGE)
+        usage_error("%s: expected seconds (a number %g..%g), got \"%s\"", opt, min, max, arg);
+    if (v < min || v > max)
+        usage_error("%s: %s is out of range %g..%g seconds", opt, arg, min, max);
+    return v;
+}
+
+const char *opt_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        usage_error("%s needs a value", argv[*i]);
+    return argv[++*i];
+}
