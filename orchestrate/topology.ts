@@ -1,0 +1,288 @@
+// The network the binaries talk over. With runner.ts, the only module that
+// starts processes.
+//
+// netns: two namespaces joined by a veth pair, each end created directly
+// inside its namespace, so nothing of ours ever sits in the host namespace.
+// Setup is idempotent: namespaces with the configured names that a crashed run
+// left are deleted first — never anything else. Sysctls are set inside both
+// namespaces; a key this kernel only lets the initial namespace write (on 6.x,
+// net.core.{r,w}mem_max are read-only mirrors of the host's value inside a
+// namespace) is set on the host, its old value noted in a state file, and
+// restored at exit — or at the next run's setup, if this one was killed.
+//
+// loopback: nothing to create and nothing to change; needs no root.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { $, type ProcessOutput } from 'zx';
+import type { Config, NetnsTopology as NetnsConfig } from './config.ts';
+import type { ProcessTracker } from './runner.ts';
+
+/** Sysctls recorded in meta.json whether or not the config sets them. */
+export const RECORDED_SYSCTLS = [
+  'net.core.wmem_max',
+  'net.core.rmem_max',
+  'net.core.optmem_max',
+  'net.ipv4.tcp_wmem',
+  'net.ipv4.tcp_rmem',
+];
+
+export interface SysctlReading {
+  /** Value read back inside the server's namespace (or the host, for loopback). */
+  server: string | null;
+  client: string | null;
+  /** What the config asked for, if anything. */
+  requested: string | null;
+  /** Where it was written: inside the namespaces, on the host (restored at exit), or nowhere. */
+  scope: 'namespace' | 'host' | 'unchanged';
+}
+
+export interface Topology {
+  kind: 'netns' | 'loopback';
+  serverAddress: string;
+  /** Prefix an argv so it runs on `side` of the topology. */
+  wrap(side: 'server' | 'client', argv: readonly string[]): string[];
+  /** Sum of TcpRetransSegs over the topology's namespaces; null if nstat failed. */
+  retransmissions(): Promise<number | null>;
+  sysctls: Record<string, SysctlReading>;
+  /** Notes for the person running: leftovers removed, host sysctls changed. */
+  notes: string[];
+  /** Undo everything setUp did. Safe to call more than once, and after a partial setup. */
+  tearDown(): Promise<void>;
+}
+
+// Short commands, awaited in place. Detached, so a Ctrl-C at the terminal
+// reaches only the orchestrator, which then undoes setup in order.
+const q = $({ quiet: true, nothrow: true, detached: true });
+
+export class TopologyError extends Error {
+  override name = 'TopologyError';
+}
+
+function fail(what: string, out: ProcessOutput): never {
+  throw new TopologyError(`${what} failed: ${(out.stderr || out.stdout).trim() || `exit code ${out.exitCode}`}`);
+}
+
+async function must(what: string, argv: readonly string[]): Promise<ProcessOutput> {
+  const out = await q`${argv}`;
+  if (out.exitCode !== 0) fail(what, out);
+  return out;
+}
+
+const normalize = (v: string | number) => String(v).trim().split(/\s+/).join(' ');
+
+async function readSysctl(prefix: readonly string[], key: string): Promise<string | null> {
+  const out = await q`${[...prefix, 'sysctl', '-n', key]}`;
+  return out.exitCode === 0 ? normalize(out.stdout) : null;
+}
+
+async function nstatRetrans(prefix: readonly string[]): Promise<number | null> {
+  // -a: absolute counters, ignoring nstat's history file (shared by every
+  // namespace, so deltas from it would mix them); -s: leave it alone; -z: print zeros.
+  const out = await q`${[...prefix, 'nstat', '-asz', '--json', 'TcpRetransSegs']}`;
+  if (out.exitCode !== 0) return null;
+  try {
+    const value = (JSON.parse(out.stdout) as { kernel?: Record<string, unknown> }).kernel?.TcpRetransSegs;
+    return typeof value === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function setUpTopology(config: Config, tracker: ProcessTracker): Promise<Topology> {
+  return config.topology.kind === 'netns' ? setUpNetns(config.topology, tracker) : setUpLoopback(config.topology.address);
+}
+
+async function setUpLoopback(address: string): Promise<Topology> {
+  const sysctls: Record<string, SysctlReading> = {};
+  for (const key of RECORDED_SYSCTLS) {
+    const value = await readSysctl([], key);
+    sysctls[key] = { server: value, client: value, requested: null, scope: 'unchanged' };
+  }
+  return {
+    kind: 'loopback',
+    serverAddress: address,
+    wrap: (_side, argv) => [...argv],
+    retransmissions: () => nstatRetrans([]),
+    sysctls,
+    notes: [],
+    tearDown: async () => {},
+  };
+}
+
+// Host sysctls changed by a run, with their original values, so that a run
+// killed before its exit handler ran is repaired by the next setup.
+const STATE_DIR = '/run/copybench';
+
+function statePath(t: NetnsConfig): string {
+  return path.join(STATE_DIR, `${t.namespaces.server}+${t.namespaces.client}.host-sysctls.json`);
+}
+
+async function restoreHostSysctls(file: string, notes: string[]): Promise<void> {
+  if (!existsSync(file)) return;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  for (const [key, value] of Object.entries(saved)) {
+    await must(`restoring host sysctl ${key}`, ['sysctl', '-q', '-w', `${key}=${value}`]);
+    notes.push(`host sysctl ${key} restored to ${value}`);
+  }
+  rmSync(file, { force: true });
+}
+
+async function existingNamespaces(): Promise<Set<string>> {
+  const out = await must('ip netns list', ['ip', 'netns', 'list']);
+  // Lines look like `cb-srv (id: 3)` or just `cb-srv`.
+  return new Set(out.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean));
+}
+
+async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topology> {
+  const notes: string[] = [];
+  const created: string[] = [];
+  const state = statePath(t);
+  const hostOriginals: Record<string, string> = {};
+  let tornDown = false;
+
+  const tearDown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    const problems: string[] = [];
+    // Deleting a namespace removes the veth end inside it, and so the pair.
+    for (const ns of created.reverse()) {
+      const out = await q`ip netns del ${ns}`;
+      if (out.exitCode !== 0) problems.push(`ip netns del ${ns}: ${out.stderr.trim()}`);
+    }
+    try {
+      await restoreHostSysctls(state, notes);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    if (problems.length) throw new TopologyError(`teardown: ${problems.join('; ')}`);
+  };
+
+  const ns = t.namespaces;
+  const inNs = (name: string) => ['ip', 'netns', 'exec', name];
+  try {
+    await restoreHostSysctls(state, notes);
+    const existing = await existingNamespaces();
+    for (const name of [ns.server, ns.client]) {
+      if (existing.has(name)) {
+        await must(`deleting leftover namespace ${name}`, ['ip', 'netns', 'del', name]);
+        notes.push(`deleted namespace ${name} left by an earlier run`);
+      }
+    }
+    for (const name of [ns.server, ns.client]) {
+      await must(`ip netns add ${name}`, ['ip', 'netns', 'add', name]);
+      created.push(name);
+    }
+    await must('creating the veth pair', [
+      'ip', 'link', 'add', t.veth.server, 'netns', ns.server, 'type', 'veth', 'peer', 'name', t.veth.client, 'netns', ns.client,
+    ]);
+    for (const side of ['server', 'client'] as const) {
+      const name = ns[side];
+      const dev = t.veth[side];
+      await must(`${name}: lo up`, ['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+      await must(`${name}: address`, ['ip', '-n', name, 'addr', 'add', `${t.addresses[side]}/${t.prefix_length}`, 'dev', dev]);
+      await must(`${name}: ${dev} up`, ['ip', '-n', name, 'link', 'set', dev, 'mtu', String(t.mtu), 'up']);
+    }
+
+    // Sysctls: inside both namespaces; host-only keys on the host, noted for restore.
+    const sysctls: Record<string, SysctlReading> = {};
+    for (const [key, rawValue] of Object.entries(t.sysctls)) {
+      const value = normalize(rawValue);
+      let scope: SysctlReading['scope'] = 'namespace';
+      for (const name of [ns.server, ns.client]) {
+        const out = await q`${[...inNs(name), 'sysctl', '-q', '-w', `${key}=${value}`]}`;
+        if (out.exitCode === 0) continue;
+        if ((await readSysctl(inNs(name), key)) === value) continue;
+        // Not writable here: is it a host-wide key the namespace mirrors?
+        const original = await readSysctl([], key);
+        if (original === null) fail(`setting ${key} in namespace ${name}`, out);
+        if (!(key in hostOriginals)) {
+          hostOriginals[key] = original;
+          mkdirSync(STATE_DIR, { recursive: true });
+          writeFileSync(state, JSON.stringify(hostOriginals, null, 2));
+          await must(`setting host sysctl ${key}`, ['sysctl', '-q', '-w', `${key}=${value}`]);
+          notes.push(`${key} cannot be set inside a namespace on this kernel: set on the host to ${value} for this run (was ${original}; restored at exit)`);
+        }
+        scope = 'host';
+      }
+      sysctls[key] = { server: null, client: null, requested: value, scope };
+    }
+    for (const key of new Set([...Object.keys(t.sysctls), ...RECORDED_SYSCTLS])) {
+      const reading = sysctls[key] ?? { server: null, client: null, requested: null, scope: 'unchanged' as const };
+      reading.server = await readSysctl(inNs(ns.server), key);
+      reading.client = await readSysctl(inNs(ns.client), key);
+      if (reading.requested !== null && (reading.server !== reading.requested || reading.client !== reading.requested)) {
+        throw new TopologyError(
+          `${key}: asked for ${reading.requested}, read back ${reading.server} (server) and ${reading.client} (client)`,
+        );
+      }
+      sysctls[key] = reading;
+    }
+
+    await checkConnectivity(t, tracker);
+
+    return {
+      kind: 'netns',
+      serverAddress: t.addresses.server,
+      wrap: (side, argv) => [...inNs(ns[side]), ...argv],
+      retransmissions: async () => {
+        const s = await nstatRetrans(inNs(ns.server));
+        const c = await nstatRetrans(inNs(ns.client));
+        return s === null || c === null ? null : s + c;
+      },
+      sysctls,
+      notes,
+      tearDown,
+    };
+  } catch (err) {
+    await tearDown().catch(() => {});
+    throw err;
+  }
+}
+
+// A TCP connection from the client's namespace to the server's address, made
+// with the node that runs us (ping is not always installed): proves routing
+// and the veth in both directions before any experiment depends on them.
+const LISTEN = `
+const net = require('node:net');
+const s = net.createServer((c) => { c.end('ok'); s.close(); });
+s.listen(0, process.argv[1], () => console.log(s.address().port));
+setTimeout(() => process.exit(3), 5000).unref();
+`;
+const CONNECT = `
+const net = require('node:net');
+const c = net.connect(Number(process.argv[2]), process.argv[1]);
+let got = '';
+c.on('data', (d) => { got += d; });
+c.on('end', () => process.exit(got === 'ok' ? 0 : 4));
+c.on('error', (e) => { console.error(e.message); process.exit(5); });
+setTimeout(() => { console.error('timed out'); process.exit(6); }, 3000);
+`;
+
+async function checkConnectivity(t: NetnsConfig, tracker: ProcessTracker): Promise<void> {
+  // Without the tsx loader npm may have put in NODE_OPTIONS: plain JS, fast start.
+  const env = { ...process.env, NODE_OPTIONS: '' };
+  const listener = tracker.start(
+    ['ip', 'netns', 'exec', t.namespaces.server, process.execPath, '-e', LISTEN, t.addresses.server],
+    'connectivity listener',
+    env,
+  );
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      listener.promise.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /^(\d+)\n/.exec(buf);
+        if (m) resolve(m[1]!);
+      });
+      void listener.exited.then((o) => reject(new TopologyError(`connectivity check: listener exited: ${o.stderr.trim()}`)));
+    });
+    const out = await $({ quiet: true, nothrow: true, detached: true, env })`${['ip', 'netns', 'exec', t.namespaces.client, process.execPath, '-e', CONNECT, t.addresses.server, port]}`;
+    if (out.exitCode !== 0) {
+      throw new TopologyError(
+        `connectivity check: ${t.namespaces.client} cannot reach ${t.addresses.server} over TCP: ${out.stderr.trim() || out.exitCode}`,
+      );
+    }
+  } finally {
+    if (!listener.done) await tracker.end(listener, 500);
+  }
+}
