@@ -278,6 +278,11 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     const prefix = issue.path.length ? `${where}.` : '';
     return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
   }
+  if (issue.code === 'invalid_key') {
+    // A bad key of a map (a sysctl name): the key's own complaint says more.
+    const inner = issue.issues.map((i) => i.message).join('; ');
+    return `${where}: ${inner || issue.message}`;
+  }
   const value = valueAt(raw, issue.path);
   const got = value.found ? `, got ${describe(value.value)}` : ', got nothing';
   // zod's own messages already say what was received; ours say what is expected.

@@ -117,6 +117,24 @@ function statePath(t: NetnsConfig): string {
   return path.join(STATE_DIR, `${t.namespaces.server}+${t.namespaces.client}.host-sysctls.json`);
 }
 
+// Which process owns the namespaces: tells a crashed run's leftovers (owner
+// gone: delete them) from a live run's (owner alive: refuse, touch nothing).
+function ownerPath(name: string): string {
+  return path.join(STATE_DIR, `${name}.owner`);
+}
+
+function liveOwner(name: string): number | null {
+  try {
+    const pid = Number(readFileSync(ownerPath(name), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+    // Alive, and still a node process (not a recycled pid).
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('node') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 async function restoreHostSysctls(file: string, notes: string[]): Promise<void> {
   if (!existsSync(file)) return;
   const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
@@ -138,6 +156,7 @@ async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topo
   const created: string[] = [];
   const state = statePath(t);
   const hostOriginals: Record<string, string> = {};
+  const owned: string[] = [];
   let tornDown = false;
 
   const tearDown = async () => {
@@ -154,12 +173,24 @@ async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topo
     } catch (err) {
       problems.push((err as Error).message);
     }
+    for (const file of owned) rmSync(file, { force: true });
     if (problems.length) throw new TopologyError(`teardown: ${problems.join('; ')}`);
   };
 
   const ns = t.namespaces;
   const inNs = (name: string) => ['ip', 'netns', 'exec', name];
+  // Before anything is touched: a live run's namespaces and host sysctls are
+  // not ours to delete or restore.
+  for (const name of [ns.server, ns.client]) {
+    const owner = liveOwner(name);
+    if (owner !== null) {
+      throw new TopologyError(`namespace ${name} belongs to a run still in progress (pid ${owner}); not touching it`);
+    }
+  }
   try {
+    mkdirSync(STATE_DIR, { recursive: true });
+    for (const name of [ns.server, ns.client]) writeFileSync(ownerPath(name), `${process.pid}\n`);
+    owned.push(...[ns.server, ns.client].map(ownerPath));
     await restoreHostSysctls(state, notes);
     const existing = await existingNamespaces();
     for (const name of [ns.server, ns.client]) {
