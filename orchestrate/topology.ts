@@ -75,6 +75,17 @@ async function readSysctl(prefix: readonly string[], key: string): Promise<strin
   return out.exitCode === 0 ? normalize(out.stdout) : null;
 }
 
+/**
+ * Write a sysctl and read it back. procps' sysctl can exit 0 on a write the
+ * kernel refused (EINVAL on a namespace's read-only mirror), so only the read
+ * back counts.
+ */
+async function writeSysctl(prefix: readonly string[], key: string, value: string): Promise<{ ok: boolean; why: string }> {
+  const out = await q`${[...prefix, 'sysctl', '-w', `${key}=${value}`]}`;
+  const now = await readSysctl(prefix, key);
+  return { ok: now === value, why: out.stderr.trim() || `reads back ${now}` };
+}
+
 async function nstatRetrans(prefix: readonly string[]): Promise<number | null> {
   // -a: absolute counters, ignoring nstat's history file (shared by every
   // namespace, so deltas from it would mix them); -s: leave it alone; -z: print zeros.
@@ -139,7 +150,8 @@ async function restoreHostSysctls(file: string, notes: string[]): Promise<void> 
   if (!existsSync(file)) return;
   const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   for (const [key, value] of Object.entries(saved)) {
-    await must(`restoring host sysctl ${key}`, ['sysctl', '-q', '-w', `${key}=${value}`]);
+    const result = await writeSysctl([], key, value);
+    if (!result.ok) throw new TopologyError(`restoring host sysctl ${key} to ${value} failed: ${result.why}`);
     notes.push(`host sysctl ${key} restored to ${value}`);
   }
   rmSync(file, { force: true });
@@ -220,20 +232,25 @@ async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topo
       const value = normalize(rawValue);
       let scope: SysctlReading['scope'] = 'namespace';
       for (const name of [ns.server, ns.client]) {
-        const out = await q`${[...inNs(name), 'sysctl', '-q', '-w', `${key}=${value}`]}`;
-        if (out.exitCode === 0) continue;
-        if ((await readSysctl(inNs(name), key)) === value) continue;
+        const inside = await writeSysctl(inNs(name), key, value);
+        if (inside.ok) continue;
         // Not writable here: is it a host-wide key the namespace mirrors?
         const original = await readSysctl([], key);
-        if (original === null) fail(`setting ${key} in namespace ${name}`, out);
-        if (!(key in hostOriginals)) {
-          hostOriginals[key] = original;
-          mkdirSync(STATE_DIR, { recursive: true });
-          writeFileSync(state, JSON.stringify(hostOriginals, null, 2));
-          await must(`setting host sysctl ${key}`, ['sysctl', '-q', '-w', `${key}=${value}`]);
-          notes.push(`${key} cannot be set inside a namespace on this kernel: set on the host to ${value} for this run (was ${original}; restored at exit)`);
+        if (original === null || key in hostOriginals) {
+          throw new TopologyError(`cannot set ${key}=${value} in namespace ${name}: ${inside.why}`);
+        }
+        hostOriginals[key] = original;
+        mkdirSync(STATE_DIR, { recursive: true });
+        writeFileSync(state, JSON.stringify(hostOriginals, null, 2));
+        const host = await writeSysctl([], key, value);
+        if (!host.ok) throw new TopologyError(`cannot set ${key}=${value} in namespace ${name} (${inside.why}) nor on the host (${host.why})`);
+        if ((await readSysctl(inNs(name), key)) !== value) {
+          throw new TopologyError(`${key}: set on the host, but namespace ${name} does not see it`);
         }
         scope = 'host';
+        notes.push(
+          `${key} cannot be set inside a namespace on this kernel: set on the host to ${value} for this run (was ${original}; restored at exit)`,
+        );
       }
       sysctls[key] = { server: null, client: null, requested: value, scope };
     }
