@@ -1,0 +1,57 @@
+// The integration matrix, shared by the normal and the sanitizer builds:
+// every variant x mode x size x threads over loopback, with every figure the
+// binaries print checked against what must hold.
+import { afterEach, describe, expect, it } from 'vitest';
+import { MODES } from '../../orchestrate/schemas.ts';
+import { VARIANTS, binary, clientResult, killAll, run, sanitizerReports, serverResult, startServer, type Build } from './harness.ts';
+
+const SIZES = [1000, 65536]; // 1000 is not a multiple of 8
+const THREADS = [1, 4];
+
+export function transferSuite(build: Build, opts: { duration: number; warmup: number }): void {
+  afterEach(killAll);
+  for (const v of VARIANTS) {
+    describe(`${v.impl} (${build})`, () => {
+      for (const mode of MODES)
+        for (const size of SIZES)
+          for (const threads of THREADS) {
+            it(`${mode}, ${size} B, ${threads} thread(s): exact counts, intact data`, async () => {
+              const server = await startServer(binary(build, v.n, 'server'), ['--connections', String(threads)]);
+              const client = await run(binary(build, v.n, 'client'), [
+                '--host', '127.0.0.1', '--port', String(server.port), '--size', String(size),
+                '--threads', String(threads), '--duration', String(opts.duration),
+                '--warmup', String(opts.warmup), '--mode', mode, '--verify', 'full',
+              ]);
+              const srv = await server.exited;
+              expect(sanitizerReports(client.stderr + srv.stderr)).toEqual([]);
+              expect(client.code, client.stderr).toBe(0);
+              expect(srv.code, srv.stderr).toBe(0);
+
+              const c = clientResult(client);
+              const s = serverResult(srv);
+              expect(c).toMatchObject({ impl: v.impl, role: 'client', mode, msg_size: size, threads, corrupt: 0 });
+              expect(c.messages).toBeGreaterThan(0);
+              expect(c.bytes).toBe(c.messages * size);
+              expect(c.window_s).toBe(opts.duration);
+              expect(c.latency_us.kind).toBe(mode === 'stream' ? 'one_way' : 'rtt');
+              expect(c.latency_us.count).toBe(c.messages);
+              expect(c.latency_us.p50).toBeLessThanOrEqual(c.latency_us.p99);
+              expect(c.latency_us.p99).toBeLessThanOrEqual(c.latency_us.max);
+
+              expect(s).toMatchObject({ impl: v.impl, role: 'server', mode, msg_size: size, connections: threads, rejected: 0 });
+              expect(s.bytes_sent).toBeGreaterThanOrEqual(c.bytes);
+              expect(s.bytes_sent).toBe(s.messages_sent * size);
+              if (v.impl === 'zero_copy') {
+                expect(s.zerocopy.enabled).toBe(true);
+                expect(s.zerocopy.sends).toBeGreaterThanOrEqual(s.messages_sent);
+                expect(s.zerocopy.completions).toBe(s.zerocopy.sends);
+                // Loopback always falls back to a deferred copy.
+                expect(s.zerocopy.copied).toBe(s.zerocopy.completions);
+              } else {
+                expect(s.zerocopy).toEqual({ enabled: false, sends: 0, completions: 0, copied: 0, enobufs: 0 });
+              }
+            });
+          }
+    });
+  }
+}
