@@ -119,6 +119,11 @@ async function rawConnect(port: number, bytes: Buffer | null): Promise<net.Socke
   return sock;
 }
 
+/** Resolves when the socket is closed, whether by FIN or by reset. */
+function closed(sock: net.Socket): Promise<void> {
+  return new Promise((resolve) => sock.on('close', () => resolve()));
+}
+
 async function goodRun(port: number, n = 1) {
   return run(client(n), ['--host', '127.0.0.1', '--port', String(port), '--size', '4096', '--threads', '1', '--duration', '0.5', '--warmup', '0.1']);
 }
@@ -127,7 +132,7 @@ describe('hostile connections are counted and closed; the server keeps serving',
   it('garbage instead of a hello', async () => {
     const s = await startServer(server(), ['--connections', '1']);
     const junk = await rawConnect(s.port, Buffer.from('GET / HTTP/1.1\r\nHost: copybench\r\n\r\n'));
-    await once(junk, 'close'); // the server hangs up on it
+    await closed(junk); // the server hangs up on it
     const c = await goodRun(s.port);
     expect(c.code, c.stderr).toBe(0);
     expect(clientResult(c).corrupt).toBe(0);
@@ -139,7 +144,7 @@ describe('hostile connections are counted and closed; the server keeps serving',
     const s = await startServer(server(), ['--connections', '1']);
     const half = await rawConnect(s.port, Buffer.alloc(10, 0x42));
     half.end();
-    await once(half, 'close');
+    await closed(half);
     const c = await goodRun(s.port);
     expect(c.code, c.stderr).toBe(0);
     expect(serverResult(await s.exited)).toMatchObject({ rejected: 1, connections: 1 });
@@ -149,11 +154,11 @@ describe('hostile connections are counted and closed; the server keeps serving',
     const s = await startServer(server(3), ['--connections', '2']);
     const stalled = await rawConnect(s.port, Buffer.from([0x42, 0x59, 0x50]));
     const t0 = Date.now();
-    const closed = once(stalled, 'close').then(() => Date.now() - t0);
+    const closedAt = closed(stalled).then(() => Date.now() - t0);
     // Served while the stalled connection is still open.
     const c = await goodRun(s.port, 3);
     expect(c.code, c.stderr).toBe(0);
-    const closedAfter = await closed;
+    const closedAfter = await closedAt;
     expect(closedAfter).toBeGreaterThanOrEqual(1500);
     expect(closedAfter).toBeLessThan(5000);
     // Another client after the timeout: the server still serves.

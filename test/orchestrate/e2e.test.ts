@@ -108,6 +108,38 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
     expect(namespaces().filter((n) => n.startsWith('cbt-int'))).toEqual([]);
   }, 120_000);
 
+  it('SIGTERM during setup: exit 130, namespaces deleted, nothing left', async () => {
+    const file = writeConfig('term', [
+      'topology: { kind: netns, namespaces: { server: cbt-term-s, client: cbt-term-c }, addresses: { server: 10.80.0.1, client: 10.80.0.2 } }',
+      'variants: [two_copy]',
+      'modes: [stream]',
+      'message_sizes: [1024]',
+      'threads: [1]',
+      'duration_s: 0.3',
+      'warmup_s: 0.1',
+      'repetitions: 1',
+    ]);
+    const out = path.join(tmp, 'term');
+    const { child, finished } = startOrchestrator([file, '--out', out]);
+    // The "run <id>: ..." line is printed just before the namespaces are made.
+    let stderr = '';
+    let sent = false;
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (!sent && /^run term-/m.test(stderr)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const r = await finished;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('SIGTERM: stopping');
+    expect(namespaces().filter((n) => n.startsWith('cbt-term'))).toEqual([]);
+    const dir = runDirIn(out);
+    expect(processesMentioning(dir)).toEqual([]);
+    expect(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')).status).toBe('interrupted');
+  }, 60_000);
+
   it('after a crashed run (SIGKILL): removes its namespaces, restores host-only sysctls', async () => {
     const before = sysctl('net.core.wmem_max');
     const wanted = String(Number(before) + 4096);
