@@ -141,6 +141,24 @@ async function main(): Promise<number> {
   const progress = new Progress();
   const err = (message: string) => progress.say(message);
 
+  // Signals first: from here on a Ctrl-C or SIGTERM ends this run's processes,
+  // undoes its setup and keeps its rows, whatever stage it arrives in.
+  const tracker = new ProcessTracker();
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      err(`${signal}: still cleaning up, please wait`);
+      return;
+    }
+    interrupted = true;
+    err(`${signal}: stopping; ending this run's processes and undoing its setup`);
+    abort.abort();
+    void tracker.endAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   // --- Everything that can be wrong with the request, before anything is created.
   let cli: Cli;
   try {
@@ -197,23 +215,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  // --- From here on things are started and created; a signal cleans up.
-  const tracker = new ProcessTracker();
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      err(`${signal}: still cleaning up, please wait`);
-      return;
-    }
-    interrupted = true;
-    err(`${signal}: stopping; ending this run's processes and undoing its setup`);
-    abort.abort();
-    void tracker.endAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  // --- From here on things are started and created.
+  if (interrupted) return 130;
   const binDir = cli.binDir ? path.resolve(cli.binDir) : DEFAULT_BIN_DIR;
   let preflightResult;
   try {
@@ -280,6 +283,7 @@ async function main(): Promise<number> {
   let written = 0;
   const seenNotes = new Set<string>();
   try {
+    if (interrupted) throw new Interrupted('interrupted before setup');
     topology = await setUpTopology(config, tracker);
     for (const note of topology.notes) err(`note: ${note}`);
     session.topology = { kind: topology.kind, server_address: topology.serverAddress, sysctls: topology.sysctls };

@@ -3,7 +3,7 @@
 // Every long-lived process is started in its own process group (detached)
 // and tracked, so an interrupt ends exactly the processes this run started —
 // the group holds `perf` and the binary it runs, nothing else.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -418,7 +418,7 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
     );
   }
   const report = parsePerfStatReport(readFileSync(tmp, 'utf8'));
-  await $({ quiet: true, nothrow: true })`rm -f ${tmp}`;
+  rmSync(tmp, { force: true });
   const unsupportedEvents = events.filter((ev) => report.counts[ev] && !report.counts[ev]!.supported);
   const absent = events.filter((ev) => !report.counts[ev]);
   if (absent.length) throw new PreflightError(`perf printed no row for: ${absent.join(', ')} (is the event name right? see perf list)`);
