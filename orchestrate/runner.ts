@@ -359,7 +359,6 @@ const TOOL_PACKAGES: Record<string, string> = {
   ip: 'iproute2',
   nstat: 'iproute2',
   taskset: 'util-linux',
-  sysctl: 'procps',
   make: 'make',
   cc: 'gcc',
 };
@@ -380,7 +379,6 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
   }
   const tools = ['perf', 'ip', 'nstat'];
   if (config.pinning.server !== null || config.pinning.client !== null) tools.push('taskset');
-  if (config.topology.kind === 'netns') tools.push('sysctl');
   if (opts.build) tools.push('make', 'cc');
   const missing: string[] = [];
   for (const tool of tools) {

@@ -70,20 +70,44 @@ async function must(what: string, argv: readonly string[]): Promise<ProcessOutpu
 
 const normalize = (v: string | number) => String(v).trim().split(/\s+/).join(' ');
 
+// Sysctls are files under /proc/sys, and /proc/sys/net shows the namespace
+// of the process reading it. The host's are read and written from here;
+// a namespace's through `ip netns exec NS cat|tee FILE` — no procps needed.
+export function sysctlFile(key: string): string {
+  return path.join('/proc/sys', ...key.split('.'));
+}
+
 async function readSysctl(prefix: readonly string[], key: string): Promise<string | null> {
-  const out = await q`${[...prefix, 'sysctl', '-n', key]}`;
+  if (prefix.length === 0) {
+    try {
+      return normalize(readFileSync(sysctlFile(key), 'utf8'));
+    } catch {
+      return null;
+    }
+  }
+  const out = await q`${[...prefix, 'cat', sysctlFile(key)]}`;
   return out.exitCode === 0 ? normalize(out.stdout) : null;
 }
 
 /**
- * Write a sysctl and read it back. procps' sysctl can exit 0 on a write the
- * kernel refused (EINVAL on a namespace's read-only mirror), so only the read
- * back counts.
+ * Write a sysctl and read it back: only the read back counts (a namespace's
+ * mirror of a host-wide key refuses the write, and tools differ in how they
+ * report that).
  */
 async function writeSysctl(prefix: readonly string[], key: string, value: string): Promise<{ ok: boolean; why: string }> {
-  const out = await q`${[...prefix, 'sysctl', '-w', `${key}=${value}`]}`;
+  let why = '';
+  if (prefix.length === 0) {
+    try {
+      writeFileSync(sysctlFile(key), value + '\n');
+    } catch (err) {
+      why = (err as Error).message;
+    }
+  } else {
+    const out = await $({ quiet: true, nothrow: true, detached: true, input: value + '\n' })`${[...prefix, 'tee', sysctlFile(key)]}`;
+    why = out.stderr.trim();
+  }
   const now = await readSysctl(prefix, key);
-  return { ok: now === value, why: out.stderr.trim() || `reads back ${now}` };
+  return { ok: now === value, why: why || `reads back ${now}` };
 }
 
 async function nstatRetrans(prefix: readonly string[]): Promise<number | null> {
