@@ -1,0 +1,78 @@
+// Draw a run's figures and report.
+//
+//   npx zx orchestrate/plot.mts results/<run-id> [--out plots/<run-id>]
+//
+// Exit codes: 0 done, 1 the run's data could not be read or drawn, 2 usage.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DataError } from './dataset.ts';
+import { defaultPlotDir, plotRun } from './plotting.ts';
+import { RenderError } from './render.ts';
+
+const USAGE = `usage: npx zx orchestrate/plot.mts RUN_DIR [--out DIR]
+
+  RUN_DIR        a run folder: results.csv, meta.json and raw/ (results/<run-id>)
+  --out DIR      where the figures and the report go
+                 (default: plots/<run-id> beside the folder holding RUN_DIR)
+  -h, --help     this text
+
+Writes, from the run's data only: 1-throughput, 2-latency, 3-cache-misses,
+4-cycles-per-byte, 4b-cpu-time-per-byte, 5-zero-copy-completions and
+6-speedup as .svg and .png, report.html (self-contained) and report.md.
+A figure without data is drawn as a panel that says what is missing and why.
+
+exit codes: 0 done, 1 unreadable data or a drawing failure, 2 usage`;
+
+function scriptArgs(): string[] {
+  // Under `npx zx plot.mts a` argv is [node, zx, plot.mts, a]; under `node plot.mts a`, [node, plot.mts, a].
+  const self = fileURLToPath(import.meta.url);
+  const i = process.argv.findIndex((a) => path.resolve(a) === self);
+  return process.argv.slice(i >= 0 ? i + 1 : 2);
+}
+
+async function main(): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: scriptArgs(),
+      allowPositionals: true,
+      strict: true,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
+  } catch (e) {
+    process.stderr.write(`plot.mts: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(`plot.mts: ${positionals.length ? `one RUN_DIR, got ${positionals.join(' ')}` : 'RUN_DIR is required'}\n${USAGE}\n`);
+    return 2;
+  }
+  const runDir = positionals[0]!;
+  const outDir = values.out ?? defaultPlotDir(runDir);
+  try {
+    const result = await plotRun(runDir, outDir);
+    for (const e of result.empty) process.stderr.write(`note: ${e.id}: no data: ${e.missing.join('; ')}\n`);
+    process.stderr.write(`plots: ${result.files.length} files in ${result.outDir} (report: ${path.join(result.outDir, 'report.html')})\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof DataError || e instanceof RenderError) {
+      process.stderr.write(`plot.mts: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`plot.mts: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,94 @@
+// Read a run folder, draw its figures, write them and the report. The one
+// place (with render.ts) where plotting touches the file system; everything
+// it calls is pure.
+//
+//   results/<run-id>/{results.csv, meta.json, raw/}  →  plots/<run-id>/
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyse, type Analysis } from './analysis.ts';
+import { DataError, parseResultsCsv, pointStats, readMeta, type ResultRow, type RunData } from './dataset.ts';
+import { allFigures } from './figures.ts';
+import { experimentSlug } from './plan.ts';
+import { renderSvg, svgToPng } from './render.ts';
+import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
+import { ServerResult, parseLine } from './schemas.ts';
+import { META_JSON, RAW_DIR, RESULTS_CSV, writeAtomically } from './store.ts';
+
+/** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
+export function defaultPlotDir(runDir: string): string {
+  const resolved = path.resolve(runDir);
+  return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
+}
+
+/** The server's own count of bytes sent, from raw/<experiment>/server.stdout; null if absent. */
+function bytesSent(runDir: string, row: ResultRow | Omit<ResultRow, 'server_bytes_sent'>): number | null {
+  const slug = experimentSlug({ index: 0, impl: row.implementation, mode: row.mode, msgSize: row.msg_size, threads: row.threads, rep: row.rep });
+  const file = path.join(runDir, RAW_DIR, slug, 'server.stdout');
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const result = lines.find((l) => l.includes('"role":"server"'));
+  if (!result) throw new DataError(`${file}: no server result line`);
+  return parseLine(ServerResult, result, file).bytes_sent;
+}
+
+export function loadRun(runDir: string): RunData {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new DataError(`${runDir}: no such run folder`);
+  const csvFile = path.join(runDir, RESULTS_CSV);
+  if (!existsSync(csvFile)) throw new DataError(`${csvFile}: missing; is ${runDir} a copybench run folder?`);
+  const { events, rows } = parseResultsCsv(readFileSync(csvFile, 'utf8'), csvFile);
+  const metaFile = path.join(runDir, META_JSON);
+  let metaJson: unknown = null;
+  if (existsSync(metaFile)) {
+    try {
+      metaJson = JSON.parse(readFileSync(metaFile, 'utf8'));
+    } catch (e) {
+      throw new DataError(`${metaFile}: not JSON: ${(e as Error).message}`);
+    }
+  }
+  const meta = readMeta(metaJson);
+  const withBytes = rows.map((r) => ({ ...r, server_bytes_sent: bytesSent(runDir, r) }));
+  return {
+    runId: meta.runId ?? path.basename(path.resolve(runDir)),
+    events,
+    rows: withBytes,
+    meta,
+    rowsWithoutBytesSent: withBytes.filter((r) => r.server_bytes_sent === null).length,
+  };
+}
+
+export interface PlotResult {
+  outDir: string;
+  files: string[];
+  /** Figures drawn only as a "what is missing" panel, with the reason. */
+  empty: { id: string; missing: string[] }[];
+  analysis: Analysis;
+}
+
+export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), now = new Date()): Promise<PlotResult> {
+  const data = loadRun(runDir);
+  const points = pointStats(data.rows);
+  const analysis = analyse(points, data);
+  const figures = allFigures(points, data);
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const rendered: RenderedFigure[] = [];
+  for (const figure of figures) {
+    const svg = await renderSvg(figure.spec);
+    const svgFile = `${figure.id}.svg`;
+    const pngFile = `${figure.id}.png`;
+    writeFileSync(path.join(outDir, svgFile), svg);
+    writeFileSync(path.join(outDir, pngFile), svgToPng(svg).png);
+    files.push(svgFile, pngFile);
+    rendered.push({ figure, svg, svgFile, pngFile });
+  }
+  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString() };
+  writeAtomically(path.join(outDir, 'report.html'), reportHtml(input));
+  writeAtomically(path.join(outDir, 'report.md'), reportMarkdown(input));
+  files.push('report.html', 'report.md');
+  return {
+    outDir,
+    files,
+    empty: figures.filter((f) => !f.hasData).map((f) => ({ id: f.id, missing: f.missing })),
+    analysis,
+  };
+}
