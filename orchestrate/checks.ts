@@ -5,7 +5,8 @@ import type { ClientResult, ServerResult } from './schemas.ts';
 import type { PerfStat } from './perf.ts';
 import type { Experiment } from './plan.ts';
 
-export interface CheckInput {
+/** One experiment's outputs, each validated on its own (zod, perf parser). */
+export interface ExperimentOutputs {
   experiment: Experiment;
   client: ClientResult;
   server: ServerResult;
@@ -14,7 +15,7 @@ export interface CheckInput {
   events: readonly string[];
 }
 
-export function crossCheck({ experiment: e, client, server, serverPerf, clientPerf, events }: CheckInput): string[] {
+export function crossCheck({ experiment: e, client, server, serverPerf, clientPerf, events }: ExperimentOutputs): string[] {
   const problems: string[] = [];
   const expect = (ok: boolean, message: string) => {
     if (!ok) problems.push(message);

@@ -57,6 +57,11 @@ export const SOFTWARE_EVENTS = new Set([
 const positiveInt = (what = 'a positive integer') =>
   z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 
+const intInRange = (min: number, max: number, what: string) => {
+  const error = `expected ${what} from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
 const positiveNumber = (what: string) =>
   z.number({ error: `expected ${what}` }).finite({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 
@@ -105,18 +110,8 @@ export const NetnsTopology = z
       .strictObject({ server: ipv4.default('10.77.0.1'), client: ipv4.default('10.77.0.2') })
       .prefault({})
       .refine((a) => a.server !== a.client, { error: 'server and client must differ', path: ['client'] }),
-    prefix_length: z
-      .number({ error: 'expected a prefix length from 8 to 30' })
-      .int({ error: 'expected a prefix length from 8 to 30' })
-      .min(8, { error: 'expected a prefix length from 8 to 30' })
-      .max(30, { error: 'expected a prefix length from 8 to 30' })
-      .default(24),
-    mtu: z
-      .number({ error: 'expected an MTU from 1280 to 65535' })
-      .int({ error: 'expected an MTU from 1280 to 65535' })
-      .min(1280, { error: 'expected an MTU from 1280 to 65535' })
-      .max(65535, { error: 'expected an MTU from 1280 to 65535' })
-      .default(1500),
+    prefix_length: intInRange(8, 30, 'a prefix length').default(24),
+    mtu: intInRange(1280, 65535, 'an MTU').default(1500),
     // Applied inside both namespaces. A key the kernel only lets the initial
     // namespace write (on 6.x, net.core.{r,w}mem_max are read-only mirrors
     // inside a namespace) is set on the host instead and restored at exit.
@@ -158,10 +153,7 @@ export const ConfigSchema = z.strictObject({
   message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes').default([
     128, 512, 1024, 4096, 16384, 65536,
   ]),
-  threads: uniqueList(
-    positiveInt('a thread count from 1 to 256').max(256, { error: 'expected a thread count from 1 to 256' }),
-    'thread counts',
-  ).default([1, 2, 4, 8]),
+  threads: uniqueList(intInRange(1, 256, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
   duration_s: positiveNumber('a duration in seconds (a positive number)').default(1.5),
   warmup_s: nonNegativeNumber('a warm-up in seconds (0 or more)').default(0.3),
   repetitions: positiveInt('a repetition count (a positive integer)').default(3),

@@ -7,9 +7,9 @@
 // missing value — is an empty cell, never 0.
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
-import { Implementation, Mode, type ClientResult, type ServerResult } from './schemas.ts';
+import { Implementation, Mode } from './schemas.ts';
 import type { PerfStat } from './perf.ts';
-import type { Experiment } from './plan.ts';
+import type { ExperimentOutputs } from './checks.ts';
 
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();
@@ -183,13 +183,7 @@ export function transferCount(server: PerfStat, client: PerfStat, names: readonl
   return s === null || c === null ? null : s + c;
 }
 
-export interface RowInput {
-  experiment: Experiment;
-  client: ClientResult;
-  server: ServerResult;
-  serverPerf: PerfStat;
-  clientPerf: PerfStat;
-  events: readonly string[];
+export interface RowInput extends ExperimentOutputs {
   tcpRetransSegs: number | null;
   runId: string;
   startedAt: string;

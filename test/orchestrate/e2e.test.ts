@@ -29,10 +29,35 @@ const records = (dir: string) => parseCsvRecords(readFileSync(path.join(dir, 're
 const keyOf = (r: Record<string, string>) => `${r.implementation}/${r.mode}/${r.msg_size}/${r.threads}/${r.rep}`;
 const sysctl = (key: string) => spawnSync('sysctl', ['-n', key], { encoding: 'utf8' }).stdout.trim();
 
-function writeConfig(name: string, lines: string[]): string {
+/** A tiny matrix (one point, 0.3 s) unless `settings` say otherwise; later keys win. */
+function writeConfig(name: string, settings: Record<string, string>): string {
   const file = path.join(tmp, `${name}.yaml`);
-  writeFileSync(file, [`name: ${name}`, ...lines].join('\n') + '\n');
+  const all: Record<string, string> = {
+    variants: '[two_copy]',
+    modes: '[stream]',
+    message_sizes: '[1024]',
+    threads: '[1]',
+    duration_s: '0.3',
+    warmup_s: '0.1',
+    repetitions: '1',
+    ...settings,
+  };
+  writeFileSync(file, [`name: ${name}`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`)].join('\n') + '\n');
   return file;
+}
+
+/** Polls until the run folder under `out` has `n` rows; returns the CSV text then. */
+async function waitForRows(out: string, n: number): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const dir = runDirIn(out);
+      if (records(dir).length >= n) return readFileSync(path.join(dir, 'results.csv'), 'utf8');
+    } catch {
+      // not created yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no ${n} rows in ${out} within 15 s`);
 }
 
 describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
@@ -61,29 +86,17 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
   }, 120_000);
 
   it('Ctrl-C after the first row: exit 130, nothing left, rows kept; --resume finishes the rest', async () => {
-    const file = writeConfig('interrupt', [
-      'topology: { kind: netns, namespaces: { server: cbt-int-s, client: cbt-int-c }, veth: { server: cbt-int-vs, client: cbt-int-vc }, addresses: { server: 10.78.0.1, client: 10.78.0.2 } }',
-      'variants: [two_copy, one_copy, zero_copy]',
-      'modes: [stream]',
-      'message_sizes: [1024, 16384]',
-      'threads: [1]',
-      'duration_s: 0.4',
-      'warmup_s: 0.1',
-      'repetitions: 1',
-    ]);
+    const file = writeConfig('interrupt', {
+      topology:
+        '{ kind: netns, namespaces: { server: cbt-int-s, client: cbt-int-c }, veth: { server: cbt-int-vs, client: cbt-int-vc }, addresses: { server: 10.78.0.1, client: 10.78.0.2 } }',
+      variants: '[two_copy, one_copy, zero_copy]',
+      message_sizes: '[1024, 16384]',
+      duration_s: '0.4',
+    });
     const out = path.join(tmp, 'interrupt');
     const { child, finished } = startOrchestrator([file, '--out', out]);
-    // Wait for the first row, then Ctrl-C as a terminal sends it: to the whole group.
-    let csv = '';
-    for (let i = 0; i < 300 && csv.split('\n').length < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      try {
-        csv = readFileSync(path.join(runDirIn(out), 'results.csv'), 'utf8');
-      } catch {
-        // not created yet
-      }
-    }
-    expect(csv.split('\n').length).toBeGreaterThanOrEqual(3);
+    // After the first row, Ctrl-C as a terminal sends it: to the whole group.
+    const csv = await waitForRows(out, 1);
     process.kill(-child.pid!, 'SIGINT');
     const r = await finished;
     expect(r.code, r.stderr).toBe(130);
@@ -109,16 +122,9 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
   }, 120_000);
 
   it('SIGTERM during setup: exit 130, namespaces deleted, nothing left', async () => {
-    const file = writeConfig('term', [
-      'topology: { kind: netns, namespaces: { server: cbt-term-s, client: cbt-term-c }, addresses: { server: 10.80.0.1, client: 10.80.0.2 } }',
-      'variants: [two_copy]',
-      'modes: [stream]',
-      'message_sizes: [1024]',
-      'threads: [1]',
-      'duration_s: 0.3',
-      'warmup_s: 0.1',
-      'repetitions: 1',
-    ]);
+    const file = writeConfig('term', {
+      topology: '{ kind: netns, namespaces: { server: cbt-term-s, client: cbt-term-c }, addresses: { server: 10.80.0.1, client: 10.80.0.2 } }',
+    });
     const out = path.join(tmp, 'term');
     const { child, finished } = startOrchestrator([file, '--out', out]);
     // The "run <id>: ..." line is printed just before the namespaces are made.
@@ -143,32 +149,17 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
   it('after a crashed run (SIGKILL): removes its namespaces, restores host-only sysctls', async () => {
     const before = sysctl('net.core.wmem_max');
     const wanted = String(Number(before) + 4096);
-    const file = writeConfig('crash', [
-      'topology:',
-      '  kind: netns',
-      '  namespaces: { server: cbt-crash-s, client: cbt-crash-c }',
-      '  addresses: { server: 10.79.0.1, client: 10.79.0.2 }',
-      `  sysctls: { net.core.wmem_max: ${wanted} }`,
-      'variants: [one_copy, two_copy]',
-      'modes: [rr]',
-      'message_sizes: [512]',
-      'threads: [2]',
-      'duration_s: 0.3',
-      'warmup_s: 0.1',
-      'repetitions: 2',
-    ]);
+    const file = writeConfig('crash', {
+      topology: `{ kind: netns, namespaces: { server: cbt-crash-s, client: cbt-crash-c }, addresses: { server: 10.79.0.1, client: 10.79.0.2 }, sysctls: { net.core.wmem_max: ${wanted} } }`,
+      variants: '[one_copy, two_copy]',
+      modes: '[rr]',
+      message_sizes: '[512]',
+      threads: '[2]',
+      repetitions: '2',
+    });
     const out = path.join(tmp, 'crash');
     const { child, finished } = startOrchestrator([file, '--out', out]);
-    let rows = 0;
-    for (let i = 0; i < 300 && rows < 1; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      try {
-        rows = records(runDirIn(out)).length;
-      } catch {
-        // not created yet
-      }
-    }
-    expect(rows).toBe(1);
+    await waitForRows(out, 1);
     // Inside the namespaces the value is in force, which takes the host's.
     expect(sysctl('net.core.wmem_max')).toBe(wanted);
     child.kill('SIGKILL'); // the orchestrator alone: no cleanup can run
@@ -192,11 +183,11 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
   }, 60_000);
 
   it('a bad config: exit 2, every bad field named, nothing created', async () => {
-    const file = writeConfig('bad', [
-      'topology: { kind: netns, namespaces: { server: cbt-bad-s, client: cbt-bad-c } }',
-      'threads: [0, 2]',
-      'mode: [stream]',
-    ]);
+    const file = writeConfig('bad', {
+      topology: '{ kind: netns, namespaces: { server: cbt-bad-s, client: cbt-bad-c } }',
+      threads: '[0, 2]',
+      mode: '[stream]',
+    });
     const out = path.join(tmp, 'bad');
     const r = await runOrchestrator([file, '--out', out]);
     expect(r.code).toBe(2);
