@@ -1,0 +1,230 @@
+// The vega-lite specs: the right fields, facets and scales, and every
+// measured point in the data they carry. Pure: no rendering here.
+import { describe, expect, it } from 'vitest';
+import { pointStats } from '../../orchestrate/dataset.ts';
+import {
+  COMPLETION_KINDS,
+  SIZE_LABEL_EXPR,
+  allFigures,
+  cacheFigure,
+  cpuTimeFigure,
+  cyclesFigure,
+  latencyFigure,
+  sizeAxis,
+  speedupFigure,
+  throughputFigure,
+  wrapText,
+  zeroCopyFigure,
+  type Figure,
+} from '../../orchestrate/figures.ts';
+import { HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+/** The panels of a figure: its vconcat parts, or itself. */
+const parts = (f: Figure): Any[] => ((f.spec as Any).vconcat as Any[]) ?? [f.spec];
+const valuesOf = (f: Figure): Any[] => parts(f).flatMap((p) => p.data?.values ?? []);
+/** Layers of a faceted part. */
+const layers = (part: Any): Any[] => part.spec.layer;
+
+const withCounters = matrix({ counters: true });
+const noPmu = matrix({ counters: false });
+const points = pointStats(withCounters);
+const pointsNoPmu = pointStats(noPmu);
+
+describe('1. throughput', () => {
+  const f = throughputFigure(points, []);
+
+  it('has one row per mode, a panel per thread count, a line per variant', () => {
+    expect(parts(f).map((p) => p.title)).toEqual(['stream: messages back to back', 'rr: one message per request']);
+    for (const p of parts(f)) {
+      expect(p.facet.column.field).toBe('threads');
+      const line = layers(p).find((l) => l.mark.type === 'line');
+      expect(line.encoding.color.field).toBe('variant');
+      expect(line.encoding.color.scale.domain).toEqual(['two_copy', 'one_copy', 'zero_copy']);
+      expect(line.encoding.y.field).toBe('median');
+    }
+  });
+
+  it('has error bars from the slowest to the fastest repetition', () => {
+    const rule = layers(parts(f)[0]).find((l) => l.mark.type === 'rule');
+    expect(rule.encoding.y.field).toBe('min');
+    expect(rule.encoding.y2.field).toBe('max');
+    const v = valuesOf(f).find((x) => x.variant === 'one_copy' && x.size === 1024 && x.threads === 2 && x.mode === 'stream');
+    const reps = withCounters.filter((r) => r.implementation === 'one_copy' && r.msg_size === 1024 && r.threads === 2 && r.mode === 'stream').map((r) => r.throughput_gbps);
+    expect(v).toMatchObject({ min: Math.min(...reps), max: Math.max(...reps), reps: 3 });
+  });
+
+  it('has a log2 size axis labelled with exactly the sizes measured', () => {
+    const x = layers(parts(f)[0])[0].encoding.x;
+    expect(x.scale).toMatchObject({ type: 'log', base: 2 });
+    expect(x.axis.values).toEqual([128, 1024, 65536]);
+    expect(x.axis.labelExpr).toBe(SIZE_LABEL_EXPR);
+    expect(x.axis.labelOverlap).toBe(false);
+  });
+
+  it('carries every measured point', () => {
+    expect(valuesOf(f)).toHaveLength(points.length);
+    expect(new Set(valuesOf(f).map((v) => `${v.mode}/${v.variant}/${v.size}/${v.threads}`)).size).toBe(points.length);
+  });
+
+  it('pads a single size so it still has an axis range', () => {
+    const s = sizeAxis([4096]);
+    expect(s.scale.domain[0]).toBeLessThan(4096);
+    expect(s.scale.domain[1]).toBeGreaterThan(4096);
+  });
+});
+
+describe('2. latency', () => {
+  const f = latencyFigure(points, []);
+
+  it('keeps one-way (stream) and round-trip (rr) apart, labelled as such', () => {
+    expect(parts(f).map((p) => p.title)).toEqual([expect.stringMatching(/^one-way latency \(stream/), expect.stringMatching(/^round-trip latency \(rr/)]);
+    expect(parts(f)[0].spec.encoding.y.title).toMatch(/one-way/);
+    expect(parts(f)[1].spec.encoding.y.title).toMatch(/round-trip/);
+  });
+
+  it('a panel per message size, threads on x, p50 and p99 told apart by dash', () => {
+    const p = parts(f)[0];
+    expect(p.facet.column.field).toBe('size');
+    expect(p.spec.encoding.x.field).toBe('threads');
+    const line = p.spec.layer.find((l: Any) => l.mark.type === 'line');
+    expect(line.encoding.strokeDash.field).toBe('percentile');
+    expect(line.encoding.strokeDash.scale.domain).toEqual(['p50', 'p99']);
+  });
+
+  it('carries p50 and p99 of every point', () => {
+    expect(valuesOf(f)).toHaveLength(points.length * 2);
+    const p99 = valuesOf(f).find((v) => v.percentile === 'p99' && v.threads === 2);
+    expect(p99.value).toBe(80); // synthetic: p99 = 40 × threads
+  });
+});
+
+describe('3. cache misses', () => {
+  it('shows L1 and last level, sender and receiver, per thread count', () => {
+    const f = cacheFigure(points, runData(withCounters), []);
+    expect(f.hasData).toBe(true);
+    expect(parts(f).map((p) => p.title)).toEqual(['L1 data cache: L1-dcache-load-misses', 'last level: LLC-load-misses']);
+    const line = layers(parts(f)[0]).find((l) => l.mark.type === 'line');
+    expect(line.encoding.strokeDash.field).toBe('side');
+    expect(new Set(valuesOf(f).map((v) => v.side))).toEqual(new Set(['sender (server)', 'receiver (client)']));
+    // stream only: 3 variants × 3 sizes × 2 threads × 2 levels × 2 sides
+    expect(valuesOf(f)).toHaveLength(3 * 3 * 2 * 2 * 2);
+  });
+
+  it('says when cache-misses stands in for LLC loads', () => {
+    const rows = [row({ impl: 'two_copy', size: 128, gbps: 1, counters: { cycles: 1, l1: 1, llc: 1 }, onlyCacheMisses: true })];
+    const f = cacheFigure(pointStats(rows), runData(rows), []);
+    expect(parts(f)[1].title).toMatch(/^last level: cache-misses \(LLC-load-misses not counted on this CPU\)/);
+  });
+
+  it('without a PMU: still a figure, saying what is missing and why', () => {
+    const f = cacheFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    expect(f.hasData).toBe(false);
+    expect(f.missing.join(' ')).toMatch(/perf could not count L1-dcache-load-misses on this machine: no hardware PMU/);
+    const text = valuesOf(f).map((v) => v.text).join(' ');
+    expect(text).toMatch(/No data for this figure/);
+    expect(text).toMatch(/no hardware PMU/);
+  });
+});
+
+describe('4. cycles per byte, and CPU time per byte', () => {
+  it('cycles per byte per thread count when counted', () => {
+    const f = cyclesFigure(points, runData(withCounters), []);
+    expect(f.hasData).toBe(true);
+    expect(parts(f)[0].facet.column.field).toBe('threads');
+    expect(valuesOf(f)).toHaveLength(points.length);
+  });
+
+  it('without a PMU: the placeholder names cycles and the missing PMU', () => {
+    const f = cyclesFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    expect(f.hasData).toBe(false);
+    expect(valuesOf(f).map((v) => v.text).join(' ')).toMatch(/perf could not count cycles on this machine: no hardware PMU/);
+  });
+
+  it('CPU time per byte is there without a PMU, labelled as CPU time, not cycles', () => {
+    const f = cpuTimeFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    expect(f.hasData).toBe(true);
+    expect(f.title).toMatch(/task-clock, not cycles/);
+    expect(layers(parts(f)[0])[1].encoding.y.title).toMatch(/CPU ns per byte/);
+    expect(valuesOf(f)).toHaveLength(pointsNoPmu.length);
+  });
+});
+
+describe('5. zero-copy completions', () => {
+  it('shares of deferred copy and true zero-copy for every zero_copy point', () => {
+    const rows = [
+      row({ impl: 'zero_copy', size: 4096, gbps: 1, zc: { completions: 100, copied: 100 } }),
+      row({ impl: 'zero_copy', size: 65536, gbps: 1, zc: { completions: 100, copied: 30 } }),
+      row({ impl: 'two_copy', size: 4096, gbps: 1 }),
+    ];
+    const f = zeroCopyFigure(pointStats(rows), []);
+    const v = valuesOf(f);
+    expect(v).toHaveLength(4);
+    expect(v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[0]).share).toBeCloseTo(0.3);
+    expect(v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[1]).share).toBeCloseTo(0.7);
+    expect(parts(f)[0].spec.encoding.y.stack).toBe('normalize');
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/65.0% of 200 completions were deferred copies/);
+  });
+
+  it('without zero_copy rows: says so', () => {
+    const f = zeroCopyFigure(pointStats([row({ impl: 'two_copy', size: 1, gbps: 1 })]), []);
+    expect(f.hasData).toBe(false);
+    expect(f.missing.join(' ')).toMatch(/no zero_copy rows/);
+  });
+});
+
+describe('6. speedup heatmap', () => {
+  const rows = matrix({ factor: (impl, size) => (impl === 'one_copy' && size === 65536 ? 1.5 : 1) });
+  const f = speedupFigure(pointStats(rows), []);
+
+  it('size × threads cells per challenger and mode', () => {
+    const p = parts(f)[0];
+    expect(p.facet.row.field).toBe('variant');
+    expect(p.spec.encoding.x.field).toBe('size');
+    expect(p.spec.encoding.y.field).toBe('threads');
+    // 2 challengers × 3 sizes × 2 threads × 2 modes
+    expect(valuesOf(f)).toHaveLength(24);
+  });
+
+  it('colours only differences beyond noise; the rest are grey and marked', () => {
+    const win = valuesOf(f).find((v) => v.variant === 'one_copy' && v.size === 65536 && v.mode === 'stream');
+    expect(win).toMatchObject({ beyondNoise: true, verdict: 'beyond noise: faster', label: '1.50×' });
+    const tie = valuesOf(f).find((v) => v.variant === 'zero_copy' && v.size === 128 && v.mode === 'stream');
+    expect(tie.beyondNoise).toBe(false);
+    expect(tie.label).toMatch(/^≈1\.00×$/);
+    const rect = parts(f)[0].spec.layer[0];
+    expect(rect.encoding.color.condition.test).toBe('datum.beyondNoise');
+    expect(rect.encoding.color.condition.scale.domainMid).toBe(1);
+  });
+});
+
+describe('runs with less', () => {
+  it('a single repetition and a single thread count: every figure says so', () => {
+    const rows = matrix({ counters: true, threads: [4], repetitions: 1 });
+    const figures = allFigures(pointStats(rows), runData(rows));
+    expect(figures.map((f) => f.id)).toEqual([
+      '1-throughput',
+      '2-latency',
+      '3-cache-misses',
+      '4-cycles-per-byte',
+      '4b-cpu-time-per-byte',
+      '5-zero-copy-completions',
+      '6-speedup',
+    ]);
+    for (const f of figures) {
+      expect(f.hasData, f.id).toBe(true);
+      const subtitle = ((f.spec as Any).title.subtitle ?? []).join(' ');
+      expect(subtitle, f.id).toMatch(/one repetition per point/);
+      expect(subtitle, f.id).toMatch(/one thread count \(4\)/);
+    }
+    expect(valuesOf(figures[6]!).every((v) => v.label.endsWith('?'))).toBe(true);
+  });
+
+  it('wraps long explanations so no word is cut', () => {
+    const lines = wrapText('perf could not count LLC-load-misses, cache-misses on this machine: no hardware PMU at all', 30);
+    expect(lines.every((l) => l.length <= 30)).toBe(true);
+    expect(lines.join(' ')).toBe('perf could not count LLC-load-misses, cache-misses on this machine: no hardware PMU at all');
+  });
+});
