@@ -286,7 +286,12 @@ async function main(): Promise<number> {
     if (interrupted) throw new Interrupted('interrupted before setup');
     topology = await setUpTopology(config, tracker);
     for (const note of topology.notes) err(`note: ${note}`);
-    session.topology = { kind: topology.kind, server_address: topology.serverAddress, sysctls: topology.sysctls };
+    session.topology = {
+      kind: topology.kind,
+      server_address: topology.serverAddress,
+      sysctls: topology.sysctls,
+      receive_steering: topology.receiveSteering,
+    };
     meta.sysctls = topology.sysctls;
     session.notes.push(...topology.notes);
     writeMeta(runDir, meta);

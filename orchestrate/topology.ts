@@ -14,7 +14,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, type ProcessOutput } from 'zx';
-import type { Config, NetnsTopology as NetnsConfig } from './config.ts';
+import { availableParallelism } from 'node:os';
+import { cpuMask, type Config, type NetnsTopology as NetnsConfig } from './config.ts';
 import type { ProcessTracker } from './runner.ts';
 
 /** Sysctls recorded in meta.json whether or not the config sets them. */
@@ -44,6 +45,8 @@ export interface Topology {
   /** Sum of TcpRetransSegs over the topology's namespaces; null if nstat failed. */
   retransmissions(): Promise<number | null>;
   sysctls: Record<string, SysctlReading>;
+  /** The CPU mask each side's incoming packets are steered to (RPS), read back; null if not steered. */
+  receiveSteering: Record<'server' | 'client', string> | null;
   /** Notes for the person running: leftovers removed, host sysctls changed. */
   notes: string[];
   /** Undo everything setUp did. Safe to call more than once, and after a partial setup. */
@@ -124,7 +127,9 @@ async function nstatRetrans(prefix: readonly string[]): Promise<number | null> {
 }
 
 export async function setUpTopology(config: Config, tracker: ProcessTracker): Promise<Topology> {
-  return config.topology.kind === 'netns' ? setUpNetns(config.topology, tracker) : setUpLoopback(config.topology.address);
+  return config.topology.kind === 'netns'
+    ? setUpNetns(config.topology, config.pinning, tracker)
+    : setUpLoopback(config.topology.address);
 }
 
 async function setUpLoopback(address: string): Promise<Topology> {
@@ -139,6 +144,7 @@ async function setUpLoopback(address: string): Promise<Topology> {
     wrap: (_side, argv) => [...argv],
     retransmissions: () => nstatRetrans([]),
     sysctls,
+    receiveSteering: null,
     notes: [],
     tearDown: async () => {},
   };
@@ -187,7 +193,30 @@ async function existingNamespaces(): Promise<Set<string>> {
   return new Set(out.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean));
 }
 
-async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topology> {
+/**
+ * Steer the packets arriving at a veth end to `list`'s CPUs (RPS on every rx
+ * queue), and read the mask back. All of one flow's packets then take one
+ * CPU's backlog, in order (see steer_receive in config.ts).
+ */
+async function steerReceive(prefix: readonly string[], dev: string, list: string): Promise<string> {
+  const mask = cpuMask(list);
+  // `ip netns exec` mounts the namespace's own /sys, so its devices are seen.
+  const queues = await must(`listing ${dev}'s queues`, [...prefix, 'ls', `/sys/class/net/${dev}/queues`]);
+  const rx = queues.stdout.split(/\s+/).filter((q) => /^rx-\d+$/.test(q));
+  if (rx.length === 0) throw new TopologyError(`${dev} has no receive queues to steer`);
+  for (const queue of rx) {
+    const file = `/sys/class/net/${dev}/queues/${queue}/rps_cpus`;
+    await $({ quiet: true, nothrow: true, detached: true, input: mask + '\n' })`${[...prefix, 'tee', file]}`;
+    const back = await q`${[...prefix, 'cat', file]}`;
+    // Read back as a zero-padded, comma-grouped hex mask: compare as numbers.
+    if (back.exitCode !== 0 || BigInt('0x' + back.stdout.trim().replace(/,/g, '')) !== BigInt('0x' + mask)) {
+      throw new TopologyError(`steering ${dev} ${queue} to CPUs ${list}: wrote ${mask}, read back ${back.stdout.trim() || back.stderr.trim()}`);
+    }
+  }
+  return mask;
+}
+
+async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tracker: ProcessTracker): Promise<Topology> {
   const notes: string[] = [];
   const created: string[] = [];
   const state = statePath(t);
@@ -290,6 +319,15 @@ async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topo
       sysctls[key] = reading;
     }
 
+    let receiveSteering: Topology['receiveSteering'] = null;
+    if (t.steer_receive) {
+      const everyCpu = `0-${availableParallelism() - 1}`;
+      receiveSteering = {
+        server: await steerReceive(inNs(ns.server), t.veth.server, pinning.server ?? everyCpu),
+        client: await steerReceive(inNs(ns.client), t.veth.client, pinning.client ?? everyCpu),
+      };
+    }
+
     await checkConnectivity(t, tracker);
 
     return {
@@ -302,6 +340,7 @@ async function setUpNetns(t: NetnsConfig, tracker: ProcessTracker): Promise<Topo
         return s === null || c === null ? null : s + c;
       },
       sysctls,
+      receiveSteering,
       notes,
       tearDown,
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, DEFAULT_PERF_EVENTS, loadConfig, parseConfig, perfEvents } from '../../orchestrate/config.ts';
+import { ConfigError, DEFAULT_PERF_EVENTS, cpuMask, cpusOf, loadConfig, parseConfig, perfEvents } from '../../orchestrate/config.ts';
 import { estimateSeconds, matrixSize, planExperiments } from '../../orchestrate/plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,6 +27,7 @@ describe('parseConfig: defaults', () => {
       addresses: { server: '10.77.0.1', client: '10.77.0.2' },
       prefix_length: 24,
       mtu: 1500,
+      steer_receive: true,
       sysctls: {},
     });
     expect(c.variants).toEqual(['two_copy', 'one_copy', 'zero_copy']);
@@ -187,5 +188,25 @@ describe('loadConfig', () => {
     expect(c.threads).toEqual([1, 2, 4, 8]);
     expect(c.duration_s).toBe(10);
     expect(c.modes).toEqual(['stream']);
+  });
+});
+
+describe('CPU lists', () => {
+  it('expand ranges and singles, sorted, without repeats', () => {
+    expect(cpusOf('0')).toEqual([0]);
+    expect(cpusOf('3,0-2,2')).toEqual([0, 1, 2, 3]);
+    expect(cpusOf('8-9,12')).toEqual([8, 9, 12]);
+  });
+  it('become the hex masks that rps_cpus takes', () => {
+    expect(cpuMask('0')).toBe('1');
+    expect(cpuMask('1')).toBe('2');
+    expect(cpuMask('0-3')).toBe('f');
+    expect(cpuMask('4,8')).toBe('110');
+    expect(cpuMask('64')).toBe('1' + '0'.repeat(16)); // beyond 32 bits
+  });
+  it('receive steering can be turned off, and only with a boolean', () => {
+    const c = parseConfig('topology: { kind: netns, steer_receive: false }\n', 'x.yaml');
+    expect(c.topology.kind === 'netns' && c.topology.steer_receive).toBe(false);
+    expect(() => parseConfig('topology: { kind: netns, steer_receive: maybe }\n', 'x.yaml')).toThrow(/topology\.steer_receive: expected true or false/);
   });
 });

@@ -80,6 +80,8 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
     expect(meta.status).toBe('done');
     expect(meta.sysctls['net.ipv4.tcp_wmem']).toMatchObject({ scope: 'namespace', server: '4096 16384 16777216', client: '4096 16384 16777216' });
     expect(meta.machine.cores).toBeGreaterThan(0);
+    // Each side's incoming packets steered to its pinned CPU (0 and 1), read back.
+    expect(meta.sessions[0].topology.receive_steering).toEqual({ server: '1', client: '2' });
     expect(namespaces()).not.toContain('cb-srv');
     expect(namespaces()).not.toContain('cb-cli');
     expect(r.ms).toBeLessThan(60_000);
