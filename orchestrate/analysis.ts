@@ -75,6 +75,17 @@ export function compareWithBaseline(
   return out;
 }
 
+/**
+ * How often two variants that are really equal still give non-overlapping
+ * ranges in a given direction: with a and b exchangeable repetitions, all a
+ * above all b has probability 1 / C(a + b, a) — 1 in 20 for 3 against 3.
+ */
+export function chanceOfNonOverlap(a: number, b: number): number {
+  let c = 1;
+  for (let i = 1; i <= a; i++) c = (c * (b + i)) / i;
+  return 1 / c;
+}
+
 // --- 1. crossovers -------------------------------------------------------------
 
 export interface Crossover {
@@ -443,6 +454,7 @@ export function answers(a: Analysis): Answer[] {
       if (!m.length) continue;
       lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
       for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
+      if (a.reps.min >= 2) lines.push(`  ${chanceLine(m, a.reps.min)}`);
     }
     out.push({ question: `At what message size does ${impl} beat two_copy?`, lines });
   }
@@ -501,6 +513,19 @@ export function answers(a: Analysis): Answer[] {
   for (const c of a.cpuTime) costLines.push(costLine('CPU time per byte (task-clock, not cycles)', c));
   out.push({ question: 'What does a byte cost the CPU in each variant?', lines: costLines });
   return out;
+}
+
+/** How many wins and losses beyond noise luck alone would give, next to how many were found. */
+function chanceLine(crossings: readonly Crossover[], reps: number): string {
+  const compared = crossings.reduce((n, c) => n + c.ratios.filter((r) => r.verdict !== 'noise_unknown').length, 0);
+  const p = chanceOfNonOverlap(reps, reps);
+  const wins = crossings.reduce((n, c) => n + c.beatsAt.length, 0);
+  const losses = crossings.reduce((n, c) => n + c.worseAt.length, 0);
+  return (
+    `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points. Two equal variants would still part ` +
+    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance: ` +
+    'an isolated win that does not hold at larger sizes may be one.'
+  );
 }
 
 function costLine(what: string, c: CostFinding): string {

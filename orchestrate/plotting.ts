@@ -5,20 +5,25 @@
 //   results/<run-id>/{results.csv, meta.json, raw/}  →  plots/<run-id>/
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { analyse, type Analysis } from './analysis.ts';
 import { DataError, parseResultsCsv, pointStats, readMeta, type ResultRow, type RunData } from './dataset.ts';
 import { allFigures } from './figures.ts';
 import { experimentSlug } from './plan.ts';
-import { renderSvg, svgToPng } from './render.ts';
+import { RenderError, renderSvg, svgToPng } from './render.ts';
 import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
-import { ServerResult, parseLine } from './schemas.ts';
-import { META_JSON, RAW_DIR, RESULTS_CSV, writeAtomically } from './store.ts';
+import { parseLine } from './schemas.ts';
+import { META_JSON, RAW_DIR, RESULTS_CSV, readResultRecords, writeAtomically } from './store.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
 export function defaultPlotDir(runDir: string): string {
   const resolved = path.resolve(runDir);
   return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
 }
+
+// Only the field plotting needs, validated; the rest of the line may grow
+// (schemas.ts follows the binaries) without making older runs unreadable.
+const ServerBytes = z.looseObject({ role: z.literal('server'), bytes_sent: z.number().int().nonnegative() });
 
 /** The server's own count of bytes sent, from raw/<experiment>/server.stdout; null if absent. */
 function bytesSent(runDir: string, row: ResultRow | Omit<ResultRow, 'server_bytes_sent'>): number | null {
@@ -28,7 +33,7 @@ function bytesSent(runDir: string, row: ResultRow | Omit<ResultRow, 'server_byte
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
   const result = lines.find((l) => l.includes('"role":"server"'));
   if (!result) throw new DataError(`${file}: no server result line`);
-  return parseLine(ServerResult, result, file).bytes_sent;
+  return parseLine(ServerBytes, result, file).bytes_sent;
 }
 
 export function loadRun(runDir: string): RunData {
@@ -62,6 +67,28 @@ export interface PlotResult {
   /** Figures drawn only as a "what is missing" panel, with the reason. */
   empty: { id: string; missing: string[] }[];
   analysis: Analysis;
+}
+
+/**
+ * The end of a run (run.mts): draw its plots, reporting through `say`.
+ * Never throws — the results are already on disk and stay there whatever
+ * happens here. Returns false when plotting failed (run.mts exits 1).
+ */
+export async function plotAfterRun(runDir: string, say: (line: string) => void): Promise<boolean> {
+  if (readResultRecords(runDir).length === 0) {
+    say('plots: none drawn (results.csv has no rows)');
+    return true;
+  }
+  try {
+    const result = await plotRun(runDir);
+    for (const e of result.empty) say(`note: plots: ${e.id} has no data: ${e.missing.join('; ')}`);
+    say(`plots: ${result.files.length} files in ${result.outDir} (report: ${path.join(result.outDir, 'report.html')})`);
+    return true;
+  } catch (e) {
+    const reason = e instanceof DataError || e instanceof RenderError ? e.message : ((e as Error).stack ?? String(e));
+    say(`plots: FAILED: ${reason}\n  the results are intact in ${runDir}; draw them again with: npx zx orchestrate/plot.mts ${runDir}`);
+    return false;
+  }
 }
 
 export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), now = new Date()): Promise<PlotResult> {

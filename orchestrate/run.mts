@@ -3,7 +3,8 @@
 //   npx zx orchestrate/run.mts [CONFIG] [--out DIR] [--resume RUN_DIR]
 //                              [--dry-run] [--only key=value,...] [--bin-dir DIR]
 //
-// YAML → Config → plan → (topology, runner) → rows → results.csv → summary.csv.
+// YAML → Config → plan → (topology, runner) → rows → results.csv → summary.csv
+// → plots/<run-id>/ (plotting.ts).
 // Exit codes: 0 done, 1 an experiment or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
@@ -54,6 +55,7 @@ import {
   runExperiment,
 } from './runner.ts';
 import { TopologyError, setUpTopology, type Topology } from './topology.ts';
+import { plotAfterRun } from './plotting.ts';
 
 const USAGE = `usage: npx zx orchestrate/run.mts [CONFIG] [options]
 
@@ -373,7 +375,10 @@ async function main(): Promise<number> {
     );
   }
   if (interrupted) return 130;
-  return failed || toolFailure ? 1 : 0;
+  // Plots last: the results are on disk already; a plotting failure is
+  // reported (with the command to retry) and makes the exit code 1.
+  const plotted = await plotAfterRun(runDir, err);
+  return failed || toolFailure || !plotted ? 1 : 0;
 }
 
 main().then(

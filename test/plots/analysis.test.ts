@@ -3,6 +3,7 @@ import {
   analyse,
   answers,
   cacheFinding,
+  chanceOfNonOverlap,
   counterAbsence,
   cpuCount,
   crossovers,
@@ -194,5 +195,18 @@ describe('zero-copy completions', () => {
 
   it('is absent without zero_copy rows', () => {
     expect(zeroCopyFinding(pointStats([row({ impl: 'two_copy', size: 1, gbps: 1 })]), null)).toBeNull();
+  });
+});
+
+describe('chance', () => {
+  it('non-overlap by luck: 1 in 20 for 3 against 3, 1 in 6 for 2 against 2', () => {
+    expect(1 / chanceOfNonOverlap(3, 3)).toBeCloseTo(20);
+    expect(1 / chanceOfNonOverlap(2, 2)).toBeCloseTo(6);
+  });
+
+  it('the answers put the wins found next to what chance gives', () => {
+    const rows = race((impl) => (impl === 'zero_copy' ? 0.5 : 1));
+    const text = answers(analyse(pointStats(rows), runData(rows)))[1]!.lines.join('\n');
+    expect(text).toMatch(/Beyond noise: faster at 0, slower at 6 of 6 points\. .* 1 time in 20 .* about 0\.3 of 6 by chance/);
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPlotDir } from '../../orchestrate/plotting.ts';
-import { HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
+import { FIGURE_FILES, HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ZX_CLI = path.join(ROOT, 'node_modules/zx/build/cli.js');
@@ -20,15 +20,6 @@ function plot(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export const FIGURE_FILES = [
-  '1-throughput',
-  '2-latency',
-  '3-cache-misses',
-  '4-cycles-per-byte',
-  '4b-cpu-time-per-byte',
-  '5-zero-copy-completions',
-  '6-speedup',
-].flatMap((id) => [`${id}.svg`, `${id}.png`]);
 
 let tmp: string;
 beforeAll(() => {

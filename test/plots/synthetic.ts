@@ -10,6 +10,18 @@ import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/row.ts';
 import type { Implementation, Mode } from '../../orchestrate/schemas.ts';
 
 export const EVENTS = [...DEFAULT_PERF_EVENTS];
+
+/** Every figure file plot.mts writes. */
+export const FIGURE_FILES = [
+  '1-throughput',
+  '2-latency',
+  '3-cache-misses',
+  '4-cycles-per-byte',
+  '4b-cpu-time-per-byte',
+  '5-zero-copy-completions',
+  '6-speedup',
+].flatMap((id) => [`${id}.svg`, `${id}.png`]);
+
 export const HARDWARE_EVENTS = ['cycles', 'instructions', 'L1-dcache-load-misses', 'LLC-load-misses', 'cache-misses'];
 
 export interface RowSpec {
