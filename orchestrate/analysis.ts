@@ -523,8 +523,8 @@ function chanceLine(crossings: readonly Crossover[], reps: number): string {
   const losses = crossings.reduce((n, c) => n + c.worseAt.length, 0);
   return (
     `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points. Two equal variants would still part ` +
-    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance: ` +
-    'an isolated win that does not hold at larger sizes may be one.'
+    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
+    (wins > 0 ? ': an isolated win that does not hold at larger sizes may be one.' : '.')
   );
 }
 

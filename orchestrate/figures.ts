@@ -515,6 +515,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
 export function speedupFigure(points: readonly PointStats[], notes: readonly string[]): Figure {
   const title = 'Throughput speedup over two_copy';
   const comps = compareWithBaseline(points, 'throughput_gbps', true);
+  const extreme = Math.max(2, ...comps.map((c) => Math.max(c.ratio, 1 / c.ratio)));
   const values = comps.map((c) => ({
     variant: c.impl,
     mode: c.mode,
@@ -523,10 +524,11 @@ export function speedupFigure(points: readonly PointStats[], notes: readonly str
     speedup: c.ratio,
     verdict: VERDICT_LABEL[c.verdict],
     beyondNoise: c.verdict === 'better' || c.verdict === 'worse',
+    // Near the ends of the colour scale the cell is dark: its label turns white.
+    dark: (c.verdict === 'better' || c.verdict === 'worse') && Math.abs(Math.log(c.ratio)) > 0.6 * Math.log(extreme),
     label: `${c.verdict === 'within_noise' ? '≈' : ''}${c.ratio.toFixed(2)}×${c.verdict === 'noise_unknown' ? '?' : ''}`,
   }));
   const modes = MODES.filter((m) => values.some((v) => v.mode === m));
-  const extreme = Math.max(2, ...values.map((v) => Math.max(v.speedup, 1 / v.speedup)));
   const missing: string[] = [];
   const impls = implsOf(points.map((p) => ({ implementation: p.impl })));
   if (!impls.includes('two_copy')) missing.push('two_copy was not measured in this run: nothing to compare with');
@@ -570,7 +572,10 @@ export function speedupFigure(points: readonly PointStats[], notes: readonly str
                       tooltip: [{ field: 'variant' }, { field: 'size', title: 'bytes' }, { field: 'threads' }, { field: 'speedup', format: '.3f' }, { field: 'verdict' }],
                     },
                   },
-                  { mark: { type: 'text', fontSize: 10, color: '#111111' }, encoding: { text: { field: 'label' } } },
+                  {
+                    mark: { type: 'text', fontSize: 10 },
+                    encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.dark', value: 'white' }, value: '#111111' } },
+                  },
                 ],
               },
             })),

@@ -170,7 +170,7 @@ table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
 table.summary td { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { font-size: 0.9rem; color: #333; } .missing { color: #8a1c1c; }
+figcaption { font-size: 0.9rem; color: #333; } .missing { color: #8a1c1c; } .wide { overflow-x: auto; }
 .answer { white-space: pre-wrap; margin: 0.2rem 0 0.2rem 1rem; } pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.8rem; }
 `;
 
@@ -205,9 +205,9 @@ export function reportHtml(input: ReportInput): string {
     })
     .join('\n');
   const table =
-    `<table class="summary"><thead><tr>${cols.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>` +
+    `<div class="wide"><table class="summary"><thead><tr>${cols.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>` +
     lines.map((l) => `<tr>${cols.map((c) => `<td>${escapeHtml(c.cell(l))}</td>`).join('')}</tr>`).join('') +
-    `</tbody></table>`;
+    `</tbody></table></div>`;
   const bytesNote = data.rowsWithoutBytesSent
     ? `<p class="missing">${data.rowsWithoutBytesSent} rows have no raw/*/server.stdout: their per-byte figures are unknown.</p>`
     : '';
