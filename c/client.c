@@ -343,6 +343,7 @@ static void print_result(const struct client *cl, const struct histo *h, uint64_
     json_num(&j, "max", (double)h->max_ns / 1e3);
     json_close(&j);
     json_u64(&j, "corrupt", corrupt);
+    json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
 }
 

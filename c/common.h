@@ -31,6 +31,9 @@ void *xmalloc(size_t size);
  * network namespaces included, so a sender's stamp is comparable here. */
 uint64_t now_ns(void);
 
+/* The process's peak resident set size so far, in KiB (getrusage). */
+uint64_t peak_rss_kib(void);
+
 /* Option values, checked against inclusive limits; a bad one is a usage error
  * naming the option, the limits and what was given. */
 uint64_t parse_uint_opt(const char *opt, const char *arg, uint64_t min, uint64_t max);

@@ -408,6 +408,7 @@ static void print_result(const struct server *s)
     json_u64(&j, "copied", t->zc.copied);
     json_u64(&j, "enobufs", t->zc.enobufs);
     json_close(&j);
+    json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
 }
 

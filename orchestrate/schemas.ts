@@ -53,6 +53,8 @@ const common = {
   bytes: count,
   messages: count,
   throughput_gbps: finite.nonnegative(),
+  /** Peak resident set size of the process, KiB (getrusage at exit). */
+  max_rss_kib: z.number().int().positive(),
 };
 
 export const ClientResult = z.strictObject({
