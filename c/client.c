@@ -403,6 +403,10 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
         failed = true;
     }
     int code = EXIT_OK;
+    if (corrupt) {
+        warnx_("%llu corrupt messages received (wrong sequence or stamps)", (unsigned long long)corrupt);
+        code = EXIT_RUNTIME;
+    }
     if (failed) {
         code = EXIT_RUNTIME;
     } else if (messages == 0 || all.count == 0) {
@@ -410,10 +414,6 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
         code = EXIT_RUNTIME;
     } else {
         print_result(&cl, &all, bytes, messages, corrupt);
-        if (corrupt) {
-            warnx_("%llu corrupt messages received", (unsigned long long)corrupt);
-            code = EXIT_RUNTIME;
-        }
     }
     histo_free(&all);
     free(w);

@@ -4,6 +4,7 @@
 #ifndef COPYBENCH_PATHS_H
 #define COPYBENCH_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,11 +12,18 @@
 #include "wire.h"
 #include "zc.h"
 
+/* Server options a send path may use. */
+struct send_opts {
+    unsigned zc_slots;    /* zero-copy ring length (0 = automatic) */
+    bool zc_unsafe_reuse; /* tests only: rewrite slots without waiting for
+                             their completions, to show the stamps catch it */
+};
+
 struct send_path {
     enum impl impl;
     /* Per-connection state for messages of `size` bytes, or NULL with a
-     * reason in err. zc_slots: ring length for zero-copy (0 = automatic). */
-    void *(*open)(int fd, size_t size, unsigned zc_slots, char *err, size_t errlen);
+     * reason in err. */
+    void *(*open)(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen);
     /* Stamp (seq, send_ns) into a message and send all of it. 0, or -1 with a
      * reason in err (errno kept from the failing call where there was one). */
     int (*send)(void *state, uint64_t seq, uint64_t send_ns, char *err, size_t errlen);

@@ -35,7 +35,7 @@ struct server_opts {
     const char *bind;
     const char *port;
     uint64_t connections; /* end after this many valid connections; 0: never */
-    unsigned zc_slots;
+    struct send_opts send;
 };
 
 struct conn {
@@ -87,6 +87,8 @@ static void usage(void)
            "                     (default 0: run until SIGINT/SIGTERM)\n"
            "  --zc-slots N       zero-copy ring length, 1..4096 (default: about 1 MiB\n"
            "                     of messages, 8..256 slots)\n"
+           "  --zc-unsafe-reuse  for tests only: rewrite zero-copy slots without waiting\n"
+           "                     for their completions (the client must see corruption)\n"
            "  --help             this text\n"
            "\n"
            "stdout: {\"event\":\"ready\",\"port\":P} once listening, then one JSON result\n"
@@ -112,7 +114,9 @@ static void parse_opts(int argc, char **argv, struct server_opts *o)
         } else if (!strcmp(a, "--connections")) {
             o->connections = parse_uint_opt("--connections", opt_arg(argc, argv, &i), 0, 1000000);
         } else if (!strcmp(a, "--zc-slots")) {
-            o->zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, 4096);
+            o->send.zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, 4096);
+        } else if (!strcmp(a, "--zc-unsafe-reuse")) {
+            o->send.zc_unsafe_reuse = true;
         } else {
             usage_error("unknown option \"%s\"", a);
         }
@@ -262,7 +266,7 @@ static void serve(struct conn *c)
     c->msg_size = h.msg_size;
     c->start_ns = now_ns();
     set_nodelay(c->fd);
-    void *state = path->open(c->fd, h.msg_size, c->srv->opt.zc_slots, err, sizeof err);
+    void *state = path->open(c->fd, h.msg_size, &c->srv->opt.send, err, sizeof err);
     uint8_t ack[ACK_SIZE];
     ack_encode(state ? HELLO_OK : HELLO_SERVER_ERROR, ack);
     if (send_all(c->fd, ack, sizeof ack) < 0)

@@ -25,9 +25,9 @@ static void *two_copy_open(int fd, size_t size)
     return s;
 }
 
-static void *open_send(int fd, size_t size, unsigned zc_slots, char *err, size_t errlen)
+static void *open_send(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen)
 {
-    (void)zc_slots, (void)err, (void)errlen;
+    (void)opts, (void)err, (void)errlen;
     return two_copy_open(fd, size);
 }
 

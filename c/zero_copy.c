@@ -38,6 +38,7 @@ struct zero_copy {
     struct msg *slot;
     uint32_t *last_id; /* id of the last send call made from each slot */
     bool *in_flight;   /* slot sent from at least once */
+    bool unsafe_reuse; /* --zc-unsafe-reuse: skip the wait (tests only) */
     struct zc_tracker zc;
 };
 
@@ -49,7 +50,7 @@ static unsigned ring_length(size_t size, unsigned requested)
     return n < RING_MIN ? RING_MIN : n > RING_MAX ? RING_MAX : (unsigned)n;
 }
 
-static void *open_send(int fd, size_t size, unsigned zc_slots, char *err, size_t errlen)
+static void *open_send(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen)
 {
     int one = 1, got = 0;
     socklen_t len = sizeof got;
@@ -64,7 +65,8 @@ static void *open_send(int fd, size_t size, unsigned zc_slots, char *err, size_t
     }
     struct zero_copy *s = xcalloc(1, sizeof *s);
     s->fd = fd;
-    s->slots = ring_length(size, zc_slots);
+    s->slots = ring_length(size, opts->zc_slots);
+    s->unsafe_reuse = opts->zc_unsafe_reuse;
     s->slot = xcalloc(s->slots, sizeof *s->slot);
     s->last_id = xcalloc(s->slots, sizeof *s->last_id);
     s->in_flight = xcalloc(s->slots, sizeof *s->in_flight);
@@ -85,7 +87,7 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
 {
     struct zero_copy *s = state;
     unsigned k = (unsigned)(seq % s->slots);
-    if (s->in_flight[k] && !zc_done_through(&s->zc, s->last_id[k]) &&
+    if (s->in_flight[k] && !s->unsafe_reuse && !zc_done_through(&s->zc, s->last_id[k]) &&
         zc_wait(s->fd, &s->zc, s->last_id[k], COMPLETION_TIMEOUT_MS, err, errlen) < 0)
         return -1;
 
