@@ -166,6 +166,26 @@ export const Topology = z.discriminatedUnion('kind', [NetnsTopology, LoopbackTop
   error: "expected kind: netns or kind: loopback",
 });
 
+/** The tools the peer baseline (orchestrate/peers.mts) can run beside copybench. */
+export const PEER_TOOLS = ['iperf3', 'sockperf'] as const;
+export type PeerTool = (typeof PEER_TOOLS)[number];
+
+// The peer baseline: copybench's stream runs (1 thread) alternating with the
+// same transfer by iperf3 and sockperf. Sizes and repetitions default to the
+// matrix's own (null here, resolved by peerSettings).
+const PeersSection = z.strictObject({
+  tools: uniqueList(z.enum(PEER_TOOLS, { error: `expected one of ${PEER_TOOLS.join(', ')}` }), 'peer tools').default([
+    ...PEER_TOOLS,
+  ]),
+  message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes')
+    .nullable()
+    .default(null),
+  repetitions: positiveInt('a repetition count (a positive integer)').nullable().default(null),
+});
+
+/** A whole multiple of `step` (in floating point, to a nanosecond). */
+const multipleOf = (x: number, step: number) => Math.abs(x / step - Math.round(x / step)) < 1e-9;
+
 export const ConfigSchema = z.strictObject({
   name: patterned(RUN_NAME_PATTERN, 'a run name').default('copybench'),
   topology: Topology.prefault({ kind: 'netns' }),
@@ -220,7 +240,61 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   // Passed to the zero_copy server as --zc-slots; null keeps its default.
   zc_slots: positiveInt('a slot count (a positive integer)').nullable().default(null),
+  // The peer baseline (orchestrate/peers.mts); null: the config has none.
+  peers: PeersSection.nullable().default(null),
+}).superRefine((c, ctx) => {
+  if (!c.peers) return;
+  // The peers time their runs with the config's warm-up and duration, in
+  // the units they accept: sockperf's -t takes whole seconds (strtol), and
+  // iperf3 reports intervals of at least 0.1 s, from which the window is cut.
+  if (c.peers.tools.includes('sockperf') && !multipleOf(c.duration_s, 1)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['duration_s'],
+      message: 'must be whole seconds when peers.tools has sockperf (its -t takes whole seconds)',
+      input: c.duration_s,
+    });
+  }
+  if (c.peers.tools.includes('iperf3')) {
+    for (const key of ['warmup_s', 'duration_s'] as const) {
+      if (!multipleOf(c[key], 0.1)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'must be a multiple of 0.1 s when peers.tools has iperf3 (its window is cut from 0.1 s intervals)',
+          input: c[key],
+        });
+      }
+    }
+  }
 });
+
+/**
+ * The config as the peer baseline runs it: with its own `peers:` section, or
+ * with an empty one (every tool, the matrix's sizes and repetitions) —
+ * validated again, so the peers' constraints on the durations apply.
+ */
+export function withPeers(config: Config, source: string): Config & { peers: NonNullable<Config['peers']> } {
+  if (config.peers) return config as Config & { peers: NonNullable<Config['peers']> };
+  const parsed = ConfigSchema.safeParse({ ...config, peers: {} });
+  if (!parsed.success) {
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message} (with the default peers section)`),
+    );
+  }
+  return parsed.data as Config & { peers: NonNullable<Config['peers']> };
+}
+
+/** The peer baseline's settings with the matrix's defaults filled in; null if the config has no peers section. */
+export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes: number[]; repetitions: number } | null {
+  if (!config.peers) return null;
+  return {
+    tools: [...config.peers.tools],
+    message_sizes: config.peers.message_sizes ?? [...config.message_sizes],
+    repetitions: config.peers.repetitions ?? config.repetitions,
+  };
+}
 
 export type Config = z.output<typeof ConfigSchema>;
 export type NetnsTopology = z.output<typeof NetnsTopology>;

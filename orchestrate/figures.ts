@@ -40,13 +40,13 @@ export interface Figure {
 export const FONT_FAMILY = 'DejaVu Sans';
 
 // Styling, not data: one colour per variant, the same in every figure.
-const VARIANT_COLOURS: Record<Implementation, string> = {
+export const VARIANT_COLOURS: Record<Implementation, string> = {
   two_copy: '#d62728',
   one_copy: '#1f77b4',
   zero_copy: '#2ca02c',
 };
 
-const CONFIG = {
+export const CONFIG = {
   font: FONT_FAMILY,
   background: 'white',
   padding: 12,

@@ -43,18 +43,9 @@ import {
   type ResumeState,
 } from './store.ts';
 import { Progress, estimateRemaining } from './progress.ts';
-import {
-  DEFAULT_BIN_DIR,
-  Interrupted,
-  PreflightError,
-  ProcessTracker,
-  build,
-  checkBinaries,
-  machineFacts,
-  preflight,
-  runExperiment,
-} from './runner.ts';
-import { TopologyError, setUpTopology, type Topology } from './topology.ts';
+import { machineFacts, runExperiment } from './runner.ts';
+import { Session } from './session.ts';
+import type { Topology } from './topology.ts';
 import { plotAfterRun } from './plotting.ts';
 
 const USAGE = `usage: npx zx orchestrate/run.mts [CONFIG] [options]
@@ -145,21 +136,7 @@ async function main(): Promise<number> {
 
   // Signals first: from here on a Ctrl-C or SIGTERM ends this run's processes,
   // undoes its setup and keeps its rows, whatever stage it arrives in.
-  const tracker = new ProcessTracker();
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      err(`${signal}: still cleaning up, please wait`);
-      return;
-    }
-    interrupted = true;
-    err(`${signal}: stopping; ending this run's processes and undoing its setup`);
-    abort.abort();
-    void tracker.endAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const run = new Session(err);
 
   // --- Everything that can be wrong with the request, before anything is created.
   let cli: Cli;
@@ -218,23 +195,9 @@ async function main(): Promise<number> {
   }
 
   // --- From here on things are started and created.
-  if (interrupted) return 130;
-  const binDir = cli.binDir ? path.resolve(cli.binDir) : DEFAULT_BIN_DIR;
-  let preflightResult;
-  try {
-    preflightResult = await preflight(config, { build: !cli.binDir });
-    if (!cli.binDir) await build(tracker);
-    checkBinaries(binDir, config.variants);
-  } catch (e) {
-    if (interrupted) return 130;
-    if (e instanceof PreflightError) {
-      err(`preflight: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
-  for (const w of preflightResult.warnings) err(`note: ${w}`);
-  if (interrupted) return 130;
+  const prepared = await run.prepare(config, cli.binDir);
+  if ('exitCode' in prepared) return prepared.exitCode;
+  const { binDir, preflight: preflightResult } = prepared;
 
   const facts = await machineFacts();
   const startedAt = new Date();
@@ -279,15 +242,10 @@ async function main(): Promise<number> {
   writeMeta(runDir, meta);
   err(`run ${runId}: ${todo.length} experiments${selectedNote}, estimated ${formatDuration(estimateSeconds(todo, config))}; results in ${runDir}`);
 
-  let topology: Topology | null = null;
-  let toolFailure = false;
   let failed = 0;
   let written = 0;
   const seenNotes = new Set<string>();
-  try {
-    if (interrupted) throw new Interrupted('interrupted before setup');
-    topology = await setUpTopology(config, tracker);
-    for (const note of topology.notes) err(`note: ${note}`);
+  const runAll = async (topology: Topology): Promise<void> => {
     session.topology = {
       kind: topology.kind,
       server_address: topology.serverAddress,
@@ -301,7 +259,7 @@ async function main(): Promise<number> {
     const loopStart = Date.now();
     const perExpEstimate = config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S;
     for (const [i, e] of todo.entries()) {
-      if (interrupted) break;
+      if (run.interrupted) break;
       const point = describeExperiment(e, config.repetitions);
       const spent = (Date.now() - loopStart) / 1000;
       progress.status({
@@ -314,11 +272,11 @@ async function main(): Promise<number> {
       const outcome = await runExperiment(e, {
         config,
         topology,
-        tracker,
+        tracker: run.tracker,
         binDir,
         rawDir: path.join(runDir, RAW_DIR),
         runId,
-        abort: abort.signal,
+        abort: run.abort,
       });
       for (const note of outcome.notes) {
         if (!seenNotes.has(note)) {
@@ -340,40 +298,28 @@ async function main(): Promise<number> {
         });
       }
     }
-  } catch (e) {
-    if (!(e instanceof Interrupted) && !interrupted) {
-      toolFailure = true;
-      err(e instanceof TopologyError ? `topology: ${e.message}` : `error: ${(e as Error).stack ?? e}`);
-    }
-  } finally {
-    progress.done();
-    await tracker.endAll();
-    if (topology) {
-      try {
-        await topology.tearDown();
-        for (const note of topology.notes.slice(session.notes.length)) err(`note: ${note}`);
-      } catch (e) {
-        toolFailure = true;
-        err(`teardown: ${(e as Error).message}`);
-      }
-    }
-    const records = readResultRecords(runDir);
-    writeCsv(path.join(runDir, SUMMARY_CSV), summaryHeader(), summarize(records));
-    const endedAt = new Date().toISOString();
-    session.ended_at = endedAt;
-    session.rows_written = written;
-    session.failed = failed;
-    meta.ended_at = endedAt;
-    meta.status = interrupted ? 'interrupted' : failed || toolFailure ? 'failed' : 'done';
-    meta.rows = records.length;
-    meta.wall_s = Math.round((Date.now() - wallStart) / 100) / 10;
-    writeMeta(runDir, meta);
-    err(
-      `${interrupted ? 'interrupted' : 'done'}: ${written} rows written, ${failed} failed, ` +
-        `${records.length} rows in ${path.join(runDir, 'results.csv')}; wall time ${formatDuration((Date.now() - wallStart) / 1000)}` +
-        (interrupted ? `; continue with --resume ${runDir}` : ''),
-    );
-  }
+  };
+  // Whatever happens in there, the processes are ended and the topology torn
+  // down before the summary and meta.json are written.
+  const { toolFailure } = await run.inTopology(config, runAll, () => progress.done());
+
+  const interrupted = run.interrupted;
+  const records = readResultRecords(runDir);
+  writeCsv(path.join(runDir, SUMMARY_CSV), summaryHeader(), summarize(records));
+  const endedAt = new Date().toISOString();
+  session.ended_at = endedAt;
+  session.rows_written = written;
+  session.failed = failed;
+  meta.ended_at = endedAt;
+  meta.status = interrupted ? 'interrupted' : failed || toolFailure ? 'failed' : 'done';
+  meta.rows = records.length;
+  meta.wall_s = Math.round((Date.now() - wallStart) / 100) / 10;
+  writeMeta(runDir, meta);
+  err(
+    `${interrupted ? 'interrupted' : 'done'}: ${written} rows written, ${failed} failed, ` +
+      `${records.length} rows in ${path.join(runDir, 'results.csv')}; wall time ${formatDuration((Date.now() - wallStart) / 1000)}` +
+      (interrupted ? `; continue with --resume ${runDir}` : ''),
+  );
   if (interrupted) return 130;
   // Plots last: the results are on disk already; a plotting failure is
   // reported (with the command to retry) and makes the exit code 1.

@@ -98,7 +98,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Resolves with the exit, or with null once `ms` have passed or `abort` fires. */
-async function waitExit(t: Tracked, ms: number, abort: AbortSignal): Promise<ProcessOutput | null> {
+export async function waitExit(t: Tracked, ms: number, abort: AbortSignal): Promise<ProcessOutput | null> {
   if (abort.aborted) return null;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -150,11 +150,47 @@ function waitReady(t: Tracked, ms: number, abort: AbortSignal): Promise<ReadyLin
   });
 }
 
+/**
+ * Waits until a process prints a line matching `pattern` on stdout or stderr
+ * (a peer tool's "listening" line): its readiness, without sleeping.
+ */
+export function waitForLine(t: Tracked, pattern: RegExp, ms: number, abort: AbortSignal): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const buffered = { stdout: '', stderr: '' };
+    const streams = [
+      ['stdout', t.promise.stdout],
+      ['stderr', t.promise.stderr],
+    ] as const;
+    const listeners = streams.map(([name, stream]) => {
+      const onData = (chunk: Buffer | string) => {
+        buffered[name] += chunk.toString();
+        const line = buffered[name].split('\n').slice(0, -1).find((l) => pattern.test(l));
+        if (line !== undefined) finish(null, line);
+      };
+      stream.on('data', onData);
+      return () => stream.off('data', onData);
+    });
+    const finish = (err: Error | null, line?: string) => {
+      clearTimeout(timer);
+      for (const off of listeners) off();
+      abort.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(line!);
+    };
+    const onAbort = () => finish(new Interrupted('interrupted'));
+    const timer = setTimeout(() => finish(new Error(`${t.label} printed no line matching ${pattern} within ${ms / 1000} s`)), ms);
+    abort.addEventListener('abort', onAbort, { once: true });
+    void t.exited.then((out) =>
+      finish(new Error(`${t.label} exited (${describeExit(out)}) before it was ready: ${lastLines(out.stderr || out.stdout)}`)),
+    );
+  });
+}
+
 export function describeExit(out: ProcessOutput): string {
   return out.signal ? `signal ${out.signal}` : `exit code ${out.exitCode}`;
 }
 
-function lastLines(text: string, n = 3): string {
+export function lastLines(text: string, n = 3): string {
   const lines = text.trim().split('\n').filter(Boolean);
   return lines.length ? lines.slice(-n).join(' | ') : '(no stderr)';
 }
@@ -169,11 +205,34 @@ export interface ExperimentContext {
   abort: AbortSignal;
 }
 
-export type ExperimentOutcome =
-  | { ok: true; row: Row; notes: string[]; rawDir: string }
-  | { ok: false; problems: string[]; notes: string[]; rawDir: string };
+/**
+ * Where an experiment's wall time went, in seconds from its start: the
+ * retransmission counters read, the server ready, the client done, the
+ * server done, the counters read again, everything parsed.
+ */
+export interface ExperimentTimings {
+  countersRead: number;
+  serverReady: number | null;
+  clientExited: number | null;
+  serverExited: number | null;
+  countersReadAgain: number;
+  parsed: number;
+}
 
-function perfArgv(config: Config, perfFile: string, cpus: string | null, argv: string[]): string[] {
+export type ExperimentOutcome =
+  | {
+      ok: true;
+      row: Row;
+      client: ClientResult;
+      server: ServerResult;
+      perf: { server: PerfStat; client: PerfStat };
+      timings: ExperimentTimings;
+      notes: string[];
+      rawDir: string;
+    }
+  | { ok: false; problems: string[]; notes: string[]; rawDir: string; timings: ExperimentTimings };
+
+export function perfArgv(config: Config, perfFile: string, cpus: string | null, argv: string[]): string[] {
   const pin = cpus === null ? [] : ['taskset', '-c', cpus];
   return [...pin, 'perf', 'stat', '-x,', '--no-big-num', '-o', perfFile, '-e', perfEvents(config).join(','), '--', ...argv];
 }
@@ -193,6 +252,16 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
   const notes: string[] = [];
   const startedAt = new Date().toISOString();
   const events = perfEvents(config);
+  const t0 = performance.now();
+  const since = () => (performance.now() - t0) / 1000;
+  const timings: ExperimentTimings = {
+    countersRead: 0,
+    serverReady: null,
+    clientExited: null,
+    serverExited: null,
+    countersReadAgain: 0,
+    parsed: 0,
+  };
 
   const serverArgv = [
     binaryPath(ctx.binDir, e.impl, 'server'),
@@ -205,6 +274,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
   const commands: string[] = [JSON.stringify(serverCmd)];
 
   const retransBefore = await topology.retransmissions();
+  timings.countersRead = since();
   // Everything from the server's start to its exit must fit in this budget.
   const budgetMs = (config.warmup_s + config.duration_s + config.timeouts.margin_s) * 1000;
   const deadline = Date.now() + budgetMs;
@@ -217,6 +287,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
     let ready: ReadyLine | null = null;
     try {
       ready = await waitReady(server, config.timeouts.ready_s * 1000, abort);
+      timings.serverReady = since();
     } catch (err) {
       if (err instanceof Interrupted) throw err;
       problems.push((err as Error).message);
@@ -237,6 +308,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
       commands.push(JSON.stringify(clientCmd));
       client = tracker.start(clientCmd, `${e.impl}_client`);
       clientOut = await waitExit(client, deadline - Date.now(), abort);
+      timings.clientExited = since();
       if (abort.aborted) throw new Interrupted('interrupted');
       if (!clientOut) {
         problems.push(`client did not finish within ${budgetMs / 1000} s; ended it`);
@@ -248,6 +320,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
     // connections have ended; past the deadline it is asked to stop (SIGINT:
     // it still prints its result and perf still writes its file).
     serverOut = await waitExit(server, deadline - Date.now(), abort);
+    timings.serverExited = since();
     if (abort.aborted) throw new Interrupted('interrupted');
     if (!serverOut) {
       if (ready) problems.push(`server did not exit by itself within ${budgetMs / 1000} s; ended it`);
@@ -271,6 +344,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
   }
 
   const retransAfter = await topology.retransmissions();
+  timings.countersReadAgain = since();
   const tcpRetransSegs = retransBefore === null || retransAfter === null ? null : retransAfter - retransBefore;
   if (tcpRetransSegs === null) notes.push('nstat gave no TcpRetransSegs; tcp_retrans_segs left empty');
 
@@ -305,7 +379,17 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
           runId: ctx.runId,
           startedAt,
         });
-        return { ok: true, row, notes, rawDir: dir };
+        timings.parsed = since();
+        return {
+          ok: true,
+          row,
+          client: client_,
+          server: server_,
+          perf: { server: serverPerf, client: clientPerf },
+          timings,
+          notes,
+          rawDir: dir,
+        };
       } catch (err) {
         problems.push(`row failed validation: ${(err as Error).message}`);
       }
@@ -313,7 +397,8 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
   }
   if (problems.length === 0) problems.push('no result (see raw files)');
   writeFileSync(file('problems.txt'), problems.join('\n') + '\n');
-  return { ok: false, problems, notes, rawDir: dir };
+  timings.parsed = since();
+  return { ok: false, problems, notes, rawDir: dir, timings };
 }
 
 /** The last `expectedLines`-th JSON line of stdout, parsed with its schema. */

@@ -40,6 +40,8 @@ export interface SysctlReading {
 export interface Topology {
   kind: 'netns' | 'loopback';
   serverAddress: string;
+  /** The client side's own address (a peer tool's receiver listens there); the same as serverAddress on loopback. */
+  clientAddress: string;
   /** Prefix an argv so it runs on `side` of the topology. */
   wrap(side: 'server' | 'client', argv: readonly string[]): string[];
   /** Sum of TcpRetransSegs over the topology's namespaces; null if nstat failed. */
@@ -141,6 +143,7 @@ async function setUpLoopback(address: string): Promise<Topology> {
   return {
     kind: 'loopback',
     serverAddress: address,
+    clientAddress: address,
     wrap: (_side, argv) => [...argv],
     retransmissions: () => nstatRetrans([]),
     sysctls,
@@ -333,6 +336,7 @@ async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tracker: P
     return {
       kind: 'netns',
       serverAddress: t.addresses.server,
+      clientAddress: t.addresses.client,
       wrap: (side, argv) => [...inNs(ns[side]), ...argv],
       retransmissions: async () => {
         const s = await nstatRetrans(inNs(ns.server));

@@ -1,0 +1,147 @@
+// copybench's own benchmark (`npm run bench`):
+//
+//   npx zx orchestrate/bench.mts [CONFIG] [--out DIR] [--bin-dir DIR]
+//
+// Runs the peer baseline of CONFIG (default configs/peers.yaml), then one
+// copybench experiment per variant at 8 threads × 64 KiB for peak RSS, and
+// prints every figure with its target and whether it was met:
+// - throughput of each variant ÷ the best peer per size (1 thread, stream);
+// - coefficient of variation of throughput at 64 KiB over the repetitions;
+// - orchestration overhead: Σ wall time ÷ Σ (warm-up + duration) over
+//   copybench's experiments of this run, and where the time went;
+// - peak RSS of each binary (its own getrusage, `max_rss_kib`).
+// A benchmark reports, it does not fail on noise: exit 0 whenever it ran;
+// 1 only when it could not (a tool or the topology failed, nothing
+// measured); 2 bad config or usage; 130 interrupted.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { comparisonText, runBaseline, type BaselineEnv } from './baseline.ts';
+import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './bench.ts';
+import { perfEvents } from './config.ts';
+import { Progress } from './progress.ts';
+import { rowCells } from './row.ts';
+import { runExperiment } from './runner.ts';
+import { RAW_DIR, appendCsvRow } from './store.ts';
+
+const USAGE = `usage: npm run bench [-- CONFIG] [options]
+       npx zx orchestrate/bench.mts [CONFIG] [options]
+
+  CONFIG           YAML config with a peers: section (default: configs/peers.yaml)
+  --out DIR        where run folders go (default: results)
+  --bin-dir DIR    copybench binaries to run (default: bin/, built with make)
+  -h, --help       this text
+
+exit codes: 0 it ran (missed targets included), 1 it could not run,
+2 bad config or usage, 130 interrupted`;
+
+// Peak RSS is measured where memory use is largest in the issue's matrix.
+const RSS_THREADS = 8;
+const RSS_SIZE = 65536;
+
+function scriptArgs(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  const i = process.argv.findIndex((a) => path.resolve(a) === self);
+  return process.argv.slice(i >= 0 ? i + 1 : 2);
+}
+
+async function main(): Promise<number> {
+  const progress = new Progress();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: scriptArgs(),
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        'bin-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (parsed.positionals.length > 1) throw new Error(`one CONFIG at most, got ${parsed.positionals.join(' ')}`);
+  } catch (e) {
+    progress.say(`bench.mts: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+
+  const rss: PeakRss[] = [];
+  const rssRuns = async (env: BaselineEnv): Promise<boolean> => {
+    let ok = true;
+    for (const [i, impl] of env.config.variants.entries()) {
+      if (env.session.interrupted) return ok;
+      progress.status({ k: i + 1, n: env.config.variants.length, point: `peak RSS: ${impl} stream ${RSS_SIZE} B ${RSS_THREADS} threads`, elapsedS: 0, etaS: null });
+      const outcome = await runExperiment(
+        { index: 0, impl, mode: 'stream', msgSize: RSS_SIZE, threads: RSS_THREADS, rep: 1 },
+        {
+          config: env.config,
+          topology: env.topology,
+          tracker: env.session.tracker,
+          binDir: env.binDir,
+          rawDir: path.join(env.runDir, RAW_DIR),
+          runId: env.runId,
+          abort: env.session.abort,
+        },
+      );
+      if (!outcome.ok) {
+        ok = false;
+        env.say(`FAILED peak RSS of ${impl}: ${outcome.problems.join('; ')} — raw files in ${outcome.rawDir}`);
+        continue;
+      }
+      appendCsvRow(env.runDir, rowCells(outcome.row, perfEvents(env.config)));
+      rss.push({ impl, role: 'server', kib: outcome.server.max_rss_kib }, { impl, role: 'client', kib: outcome.client.max_rss_kib });
+    }
+    return ok;
+  };
+
+  const result = await runBaseline({
+    configPath: parsed.positionals[0] ?? 'configs/peers.yaml',
+    out: parsed.values.out ?? 'results',
+    binDir: parsed.values['bin-dir'] ?? null,
+    progress,
+    extra: rssRuns,
+  });
+  if (result.exitCode === 2 || result.exitCode === 130) return result.exitCode;
+  if (result.rows.length === 0 || !result.config) {
+    progress.say('bench: nothing was measured; see above');
+    return 1;
+  }
+
+  const overhead = orchestrationOverhead(result.steps);
+  const figures = benchFigures({
+    comparison: result.comparison,
+    rows: result.rows,
+    overhead,
+    rss,
+    variants: result.config.variants,
+  });
+  const out: string[] = [
+    '',
+    `copybench bench — run ${path.basename(result.runDir!)} (${result.runDir})`,
+    '',
+    comparisonText(result.comparison),
+    '',
+    ...(overhead ? [formatOverhead(overhead), ''] : []),
+    `whole run: ${result.wallS.toFixed(1)} s wall (preflight, make, topology and teardown included); the baseline loop ${result.loopWallS.toFixed(1)} s`,
+    '',
+    formatBenchFigures(figures),
+  ];
+  const missed = figures.filter((f) => f.met === false).length;
+  const met = figures.filter((f) => f.met === true).length;
+  out.push('', `${met} targets met, ${missed} missed${result.exitCode !== 0 ? '; some runs failed (see above)' : ''}`);
+  if (result.figure.length) out.push(`figure: ${result.figure.join(', ')}`);
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench.mts: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+// The peer baseline: is what copybench prints what this machine can do?
+//
+//   npx zx orchestrate/peers.mts [CONFIG] [--out DIR] [--bin-dir DIR]
+//
+// Runs copybench's stream runs (1 thread) alternating with iperf3 and
+// sockperf over the same topology, pinned the same way, for the same sizes
+// and durations (the config's `peers:` section; CONFIG defaults to
+// configs/peers.yaml). Writes results/<run-id>/peers.csv (and results.csv,
+// meta.json, raw/), plots/<run-id>/peers-throughput.{svg,png}, and prints
+// each variant's ratio to the best peer per size. A peer that is not
+// installed is skipped with an install hint.
+// Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
+// 130 interrupted (after cleaning up).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { comparisonText, runBaseline } from './baseline.ts';
+import { Progress } from './progress.ts';
+
+const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
+
+  CONFIG           YAML config with a peers: section (default: configs/peers.yaml;
+                   without one: every peer, the config's sizes and repetitions)
+  --out DIR        where run folders go (default: results)
+  --bin-dir DIR    copybench binaries to run (default: bin/, built with make)
+  -h, --help       this text
+
+exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage, 130 interrupted`;
+
+function scriptArgs(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  const i = process.argv.findIndex((a) => path.resolve(a) === self);
+  return process.argv.slice(i >= 0 ? i + 1 : 2);
+}
+
+async function main(): Promise<number> {
+  const progress = new Progress();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: scriptArgs(),
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        'bin-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (parsed.positionals.length > 1) throw new Error(`one CONFIG at most, got ${parsed.positionals.join(' ')}`);
+  } catch (e) {
+    progress.say(`peers.mts: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const result = await runBaseline({
+    configPath: parsed.positionals[0] ?? 'configs/peers.yaml',
+    out: parsed.values.out ?? 'results',
+    binDir: parsed.values['bin-dir'] ?? null,
+    progress,
+  });
+  if (result.rows.length) {
+    process.stdout.write(comparisonText(result.comparison) + '\n');
+    if (result.figure.length) process.stdout.write(`figure: ${result.figure.join(', ')}\n`);
+  }
+  return result.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`peers.mts: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);
