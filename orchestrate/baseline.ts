@@ -15,6 +15,7 @@ import {
   PEERS_CSV_HEADER,
   compareWithPeers,
   copybenchPeersRow,
+  estimateRunSeconds,
   formatComparison,
   peerPeersRow,
   peersRowCells,
@@ -27,7 +28,6 @@ import {
 import { formatDuration, type Experiment } from './plan.ts';
 import { defaultPlotDir } from './plotting.ts';
 import type { Progress } from './progress.ts';
-import { estimateRemaining } from './progress.ts';
 import { renderSvg, svgToPng } from './render.ts';
 import { formatCsvLine, csvHeader, rowCells } from './row.ts';
 import { machineFacts, runExperiment, type ExperimentTimings } from './runner.ts';
@@ -154,8 +154,12 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
     },
   };
   writeMeta(runDir, meta);
-  const perRun = config.warmup_s + config.duration_s + 0.1;
-  say(`run ${runId}: ${plan.length} runs (${config.variants.length} variants + ${installed.length} peers × ${settings.message_sizes.length} sizes × ${settings.repetitions} repetitions), estimated ${formatDuration(plan.length * perRun)}; results in ${runDir}`);
+  const estimates = plan.map((r) => estimateRunSeconds(r.subject, config.warmup_s, config.duration_s));
+  const estimate = estimates.reduce((s, x) => s + x, 0);
+  say(
+    `run ${runId}: ${plan.length} runs ((${config.variants.length} variants + ${installed.length} peers) × ${settings.message_sizes.length} sizes × ` +
+      `${settings.repetitions} repetitions), estimated ${formatDuration(estimate)}; results in ${runDir}`,
+  );
 
   let failed = 0;
   let loopStart = 0;
@@ -189,7 +193,8 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
         n: plan.length,
         point: label,
         elapsedS: (stepStart - wallStart) / 1000,
-        etaS: estimateRemaining(i, plan.length - i, (stepStart - loopStart) / 1000, perRun),
+        // What is left of the estimate, scaled by the pace so far.
+        etaS: i === 0 ? estimate : (estimates.slice(i).reduce((s, x) => s + x, 0) * (stepStart - loopStart)) / 1000 / estimates.slice(0, i).reduce((s, x) => s + x, 0),
       });
       const rowContext = (wallS: number, tcpRetransSegs: number | null) => ({
         run,

@@ -28,6 +28,7 @@ import {
   parseIperf3Version,
   parseSockperfTp,
   parseSockperfVersion,
+  READY_LINE,
   type BaselineRun,
   type PeerMeasurement,
   type PeerTool,
@@ -121,7 +122,7 @@ function specFor(tool: PeerTool, run: BaselineRun, config: Config, topology: Top
       listener: {
         side: 'server',
         argv: ['iperf3', '-s', '-B', topology.serverAddress, '-p', String(port), '-1', '--forceflush'],
-        ready: /Server listening on/,
+        ready: READY_LINE.iperf3,
         exitsByItself: true,
       },
       driver: {
@@ -138,9 +139,9 @@ function specFor(tool: PeerTool, run: BaselineRun, config: Config, topology: Top
   return {
     listener: {
       side: 'client',
-      argv: ['sockperf', 'sr', '--tcp', '-i', topology.clientAddress, '-p', String(port)],
-      // Printed once its socket is listening (see test/fixtures/peers/).
-      ready: /using \w+\(\) to block on socket/,
+      // -m: the largest message it accepts (65507 by default: UDP's limit).
+      argv: ['sockperf', 'sr', '--tcp', '-i', topology.clientAddress, '-p', String(port), '-m', String(Math.max(run.msgSize, 65507))],
+      ready: READY_LINE.sockperf,
       exitsByItself: false,
     },
     driver: {

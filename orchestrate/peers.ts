@@ -14,8 +14,12 @@
 //   has the receiver's bytes per interval; the window is cut from those
 //   intervals, warm-up excluded.
 // - sockperf tp --tcp -m SIZE: the `tp` side sends SIZE-byte messages, the
-//   `sr` side receives. It counts messages *sent* during its test (after its
-//   own short warm-up stage), so its figure is the sender's.
+//   `sr` side receives. It counts messages *sent* during its test, so its
+//   figure is the sender's (what is still in flight at the end is a few
+//   hundred KiB of seconds' worth). It has no timed warm-up: it sends a few
+//   warm-up messages, pauses 2 s (fixed, in its client), then times its
+//   test from the first message; over veth TCP reaches full speed within
+//   milliseconds, so our warm-up is not applied to it.
 import { z } from 'zod';
 import { PEER_TOOLS, type PeerTool } from './config.ts';
 import type { PerfStat } from './perf.ts';
@@ -148,6 +152,16 @@ export function iperf3Timing(warmupS: number, durationS: number): { timeS: numbe
   return { timeS: Math.ceil(warmupS + durationS - 1e-9), intervalS: interval / 10 };
 }
 
+/**
+ * The line each tool's listening side prints once it accepts connections:
+ * peer-tools.ts starts the other side only after seeing it (see
+ * test/fixtures/peers/).
+ */
+export const READY_LINE: Record<PeerTool, RegExp> = {
+  iperf3: /Server listening on \d+/,
+  sockperf: /using \w+\(\) to block on socket/,
+};
+
 /** `iperf 3.12` from `iperf3 --version`'s first line. */
 export function parseIperf3Version(text: string): string | null {
   return /^iperf (\d+\.\d+\S*)/m.exec(text)?.[1] ?? null;
@@ -169,10 +183,12 @@ export function parseSockperfVersion(text: string): string | null {
 }
 
 /**
- * The sender's throughput from `sockperf tp --tcp -m SIZE` output: messages
- * sent in its test window × SIZE ÷ the window. The same figure as its
- * "Message Rate" × SIZE, without the rounding of the rate to a whole number
- * (its "MBps" is MiB per second, and for UDP adds header bytes: not used).
+ * The sender's throughput from `sockperf tp --tcp -m SIZE` output: its
+ * "Message Rate" (messages sent per second of its test window, which it
+ * computes from microsecond timestamps) × SIZE. Its "MBps" is not used: it
+ * is MiB per second. The messages and the window come from its "Total of N
+ * messages sent in T sec" line (T printed to the millisecond, so the rate is
+ * the more precise of the two).
  */
 export function parseSockperfTp(text: string, msgSize: number): PeerMeasurement {
   const plain = stripAnsi(text);
@@ -195,17 +211,30 @@ export function parseSockperfTp(text: string, msgSize: number): PeerMeasurement 
   const seconds = Number(total[2]);
   if (!(seconds > 0) || messages === 0) throw new PeerOutputError(`sockperf: sent ${messages} messages in ${seconds} s`);
   const msgRate = Number(rate[1]);
-  // The rate is the same count over the same time, rounded: a disagreement
-  // means the summary was not read as sockperf meant it.
-  if (Math.abs(msgRate - messages / seconds) > Math.max(1, msgRate * 0.001)) {
+  // The rate is the same count over the same time: a disagreement beyond the
+  // rounding of T to the millisecond means the summary was not read as
+  // sockperf meant it.
+  if (Math.abs(msgRate - messages / seconds) > Math.max(1, msgRate * (0.0005 / seconds + 1e-4))) {
     throw new PeerOutputError(`sockperf: message rate ${msgRate}/s disagrees with ${messages} messages in ${seconds} s`);
   }
   const bytes = messages * msgSize;
-  return { bytes, windowS: seconds, throughputGbps: gbps(bytes, seconds), countedBy: 'sender', version };
+  return { bytes, windowS: messages / msgRate, throughputGbps: (msgRate * msgSize * 8) / 1e9, countedBy: 'sender', version };
 }
 
 // ---------------------------------------------------------------------------
 // The plan: copybench's variants and the peers, alternating.
+
+/**
+ * How long a run takes here, for the plan's estimate: copybench its warm-up
+ * and duration and ~0.05 s of start and stop; iperf3 its whole seconds;
+ * sockperf its duration after a fixed 2 s pause it always takes between its
+ * warm-up messages and its test, and 0.1 s it waits at the end.
+ */
+export function estimateRunSeconds(subject: BaselineSubject, warmupS: number, durationS: number): number {
+  if (subject.kind === 'copybench') return warmupS + durationS + 0.05;
+  if (subject.tool === 'iperf3') return iperf3Timing(warmupS, durationS).timeS + 0.1;
+  return durationS + 2.2;
+}
 
 export type BaselineSubject = { kind: 'copybench'; impl: Implementation } | { kind: 'peer'; tool: PeerTool };
 

@@ -346,7 +346,7 @@ export async function runExperiment(e: Experiment, ctx: ExperimentContext): Prom
   const retransAfter = await topology.retransmissions();
   timings.countersReadAgain = since();
   const tcpRetransSegs = retransBefore === null || retransAfter === null ? null : retransAfter - retransBefore;
-  if (tcpRetransSegs === null) notes.push('nstat gave no TcpRetransSegs; tcp_retrans_segs left empty');
+  if (tcpRetransSegs === null) notes.push('the TcpRetransSegs counters could not be read; tcp_retrans_segs left empty');
 
   if (serverOut && serverOut.exitCode !== 0) problems.push(`server ${describeExit(serverOut)}: ${lastLines(serverOut.stderr)}`);
   if (clientOut && clientOut.exitCode !== 0) problems.push(`client ${describeExit(clientOut)}: ${lastLines(clientOut.stderr)}`);

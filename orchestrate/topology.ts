@@ -11,12 +11,12 @@
 // restored at exit — or at the next run's setup, if this one was killed.
 //
 // loopback: nothing to create and nothing to change; needs no root.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, type ProcessOutput } from 'zx';
 import { availableParallelism } from 'node:os';
 import { cpuMask, type Config, type NetnsTopology as NetnsConfig } from './config.ts';
-import type { ProcessTracker } from './runner.ts';
+import type { ProcessTracker, Tracked } from './runner.ts';
 
 /** Sysctls recorded in meta.json whether or not the config sets them. */
 export const RECORDED_SYSCTLS = [
@@ -44,7 +44,7 @@ export interface Topology {
   clientAddress: string;
   /** Prefix an argv so it runs on `side` of the topology. */
   wrap(side: 'server' | 'client', argv: readonly string[]): string[];
-  /** Sum of TcpRetransSegs over the topology's namespaces; null if nstat failed. */
+  /** Sum of TcpRetransSegs over the topology's namespaces; null if it could not be read. */
   retransmissions(): Promise<number | null>;
   sysctls: Record<string, SysctlReading>;
   /** The CPU mask each side's incoming packets are steered to (RPS), read back; null if not steered. */
@@ -115,17 +115,62 @@ async function writeSysctl(prefix: readonly string[], key: string, value: string
   return { ok: now === value, why: why || `reads back ${now}` };
 }
 
-async function nstatRetrans(prefix: readonly string[]): Promise<number | null> {
-  // -a: absolute counters, ignoring nstat's history file (shared by every
-  // namespace, so deltas from it would mix them); -s: leave it alone; -z: print zeros.
-  const out = await q`${[...prefix, 'nstat', '-asz', '--json', 'TcpRetransSegs']}`;
-  if (out.exitCode !== 0) return null;
+/**
+ * TcpRetransSegs from the text of /proc/net/snmp: the `Tcp:` line of names,
+ * then the `Tcp:` line of values (the counter nstat calls TcpRetransSegs).
+ * Pure; null when the text has no such counter.
+ */
+export function parseSnmpRetransSegs(text: string): number | null {
+  const tcp = text.split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.trim().split(/\s+/).slice(1));
+  if (tcp.length < 2) return null;
+  const i = tcp[0]!.indexOf('RetransSegs');
+  const value = i < 0 ? undefined : tcp[1]![i];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+// The retransmission counters are read twice per experiment. Reading them
+// with `ip netns exec NS nstat` cost two process chains (bash, ip, nstat)
+// per namespace and reading, ~12 process starts per experiment; each costs
+// milliseconds on a quiet machine and tens of them when the CPUs are busy.
+// /proc/<pid>/net/snmp shows the counters of the network namespace of <pid>,
+// so one idle process per namespace, started once, lets them be read as a
+// file instead.
+function readRetransSegs(snmpFile: string): number | null {
   try {
-    const value = (JSON.parse(out.stdout) as { kernel?: Record<string, unknown> }).kernel?.TcpRetransSegs;
-    return typeof value === 'number' ? value : null;
+    return parseSnmpRetransSegs(readFileSync(snmpFile, 'utf8'));
   } catch {
     return null;
   }
+}
+
+interface CounterHolder {
+  tracked: Tracked;
+  snmpFile: string;
+}
+
+/** An idle process inside namespace `name`, whose /proc/<pid>/net/snmp is that namespace's. */
+async function startCounterHolder(tracker: ProcessTracker, name: string): Promise<CounterHolder> {
+  // `exec` keeps the pid that `echo $$` printed for the sleeping process.
+  const tracked = tracker.start(['ip', 'netns', 'exec', name, 'sh', '-c', 'echo $$; exec sleep infinity'], `${name} counter holder`);
+  const pid = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TopologyError(`${name}: the counter holder printed no pid within 5 s`)), 5000);
+    void tracked.exited.finally(() => clearTimeout(timer));
+    let buf = '';
+    tracked.promise.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /^(\d+)\n/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void tracked.exited.then((o) => reject(new TopologyError(`${name}: the counter holder exited: ${o.stderr.trim() || o.exitCode}`)));
+  });
+  // It must really be in the namespace: the same network namespace inode.
+  const want = `net:[${statSync(path.join('/run/netns', name)).ino}]`;
+  const got = readlinkSync(`/proc/${pid}/ns/net`);
+  if (got !== want) throw new TopologyError(`${name}: the counter holder (pid ${pid}) is in ${got}, not in ${want}`);
+  return { tracked, snmpFile: `/proc/${pid}/net/snmp` };
 }
 
 export async function setUpTopology(config: Config, tracker: ProcessTracker): Promise<Topology> {
@@ -145,7 +190,8 @@ async function setUpLoopback(address: string): Promise<Topology> {
     serverAddress: address,
     clientAddress: address,
     wrap: (_side, argv) => [...argv],
-    retransmissions: () => nstatRetrans([]),
+    // Our own namespace: the host's counters, other traffic included.
+    retransmissions: async () => readRetransSegs('/proc/self/net/snmp'),
     sysctls,
     receiveSteering: null,
     notes: [],
@@ -225,12 +271,14 @@ async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tracker: P
   const state = statePath(t);
   const hostOriginals: Record<string, string> = {};
   const owned: string[] = [];
+  const holders: CounterHolder[] = [];
   let tornDown = false;
 
   const tearDown = async () => {
     if (tornDown) return;
     tornDown = true;
     const problems: string[] = [];
+    for (const h of holders) if (!h.tracked.done) await tracker.end(h.tracked, 500);
     // Deleting a namespace removes the veth end inside it, and so the pair.
     for (const ns of created.reverse()) {
       const out = await q`ip netns del ${ns}`;
@@ -332,6 +380,10 @@ async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tracker: P
     }
 
     await checkConnectivity(t, tracker);
+    const serverHolder = await startCounterHolder(tracker, ns.server);
+    holders.push(serverHolder);
+    const clientHolder = await startCounterHolder(tracker, ns.client);
+    holders.push(clientHolder);
 
     return {
       kind: 'netns',
@@ -339,8 +391,8 @@ async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tracker: P
       clientAddress: t.addresses.client,
       wrap: (side, argv) => [...inNs(ns[side]), ...argv],
       retransmissions: async () => {
-        const s = await nstatRetrans(inNs(ns.server));
-        const c = await nstatRetrans(inNs(ns.client));
+        const s = readRetransSegs(serverHolder.snmpFile);
+        const c = readRetransSegs(clientHolder.snmpFile);
         return s === null || c === null ? null : s + c;
       },
       sysctls,

@@ -15,8 +15,13 @@ export interface Finished {
 }
 
 export function startOrchestrator(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; finished: Promise<Finished> } {
+  return startScript('orchestrate/run.mts', args, env);
+}
+
+/** Any of the orchestrator's entry points (`orchestrate/peers.mts`, ...), run with zx as a person would. */
+export function startScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; finished: Promise<Finished> } {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ZX_CLI, path.join(ROOT, 'orchestrate/run.mts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ZX_CLI, path.join(ROOT, script), ...args], {
     cwd: ROOT,
     detached: true,
     env: { ...process.env, ...env },
