@@ -2,7 +2,7 @@
 // each with its target and whether this run met it. A benchmark reports; it
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
-import { SUBJECT_LABEL, formatSize, variationAt, type PeersRow, type SizeComparison } from './peers.ts';
+import { PEER_TOOLS, SUBJECT_LABEL, formatSize, variationAt, type PeersRow, type SizeComparison } from './peers.ts';
 import { IMPLEMENTATIONS, type Implementation } from './schemas.ts';
 
 export interface BenchFigure {
@@ -59,7 +59,7 @@ export function orchestrationOverhead(steps: readonly CopybenchStep[]): Overhead
   const mean = (f: (x: CopybenchStep) => number) => steps.reduce((s, x) => s + f(x), 0) / steps.length;
   const t = (x: CopybenchStep) => x.timings;
   const parts = [
-    { step: 'retransmission counters read (nstat, both namespaces)', meanS: mean((x) => t(x).countersRead) },
+    { step: 'retransmission counters read (/proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
     { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).serverReady ?? t(x).countersRead) - t(x).countersRead) },
     {
       step: 'client started under perf, ran, exited (asks for warm-up + duration)',
@@ -122,6 +122,18 @@ export function benchFigures(input: BenchInput): BenchFigure[] {
       target: `≤ ${TARGETS.cvMax * 100} % over ≥ ${TARGETS.cvMinReps} repetitions`,
       met: cv === null ? null : cv <= TARGETS.cvMax && enough,
       ...(cv === null ? { note: 'fewer than two repetitions' } : enough ? {} : { note: `only ${v!.n} repetitions` }),
+    });
+  }
+  // The peers' own variation, measured alongside: how much of it is the machine's.
+  for (const tool of PEER_TOOLS) {
+    const v = variation[tool];
+    if (!v || v.cv === null) continue;
+    figures.push({
+      name: `coefficient of variation of throughput, ${tool} at ${formatSize(TARGETS.cvSize)} (for comparison)`,
+      value: v.cv,
+      shown: `${(v.cv * 100).toFixed(2)} % over ${v.n} repetitions`,
+      target: null,
+      met: null,
     });
   }
   const o = input.overhead;

@@ -128,11 +128,12 @@ export function selectExperiments(plan: Experiment[], filter: OnlyFilter, done: 
 }
 
 // Time per experiment beyond warm-up + duration: process start under perf and
-// `ip netns exec`, the server's ready line, connection set-up, nstat before
-// and after, the server's exit, parsing and the CSV append. Measured at
-// 0.05-0.07 s on the 2-core reference machine (quick.yaml in netns); rounded
-// up. Used only for the estimate and the first ETA.
-export const OVERHEAD_PER_EXPERIMENT_S = 0.1;
+// `ip netns exec`, the server's ready line, connection set-up, the
+// retransmission counters before and after, the server's exit, parsing and
+// the CSV append. Measured at 0.035 s on the 2-core reference machine
+// (`npm run bench`: 60 experiments of 2.5 s took 152.1 s); rounded up. Used
+// only for the estimate and the first ETA.
+export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
 
 export function estimateSeconds(experiments: readonly Experiment[], config: Config): number {
   return experiments.length * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);

@@ -49,7 +49,7 @@ export const TailColumns = z.strictObject({
   zc_completions: count,
   zc_copied: count,
   zc_enobufs: count,
-  /** TCP segments retransmitted during the experiment, both namespaces together (nstat). */
+  /** TCP segments retransmitted during the experiment, both namespaces together (their TcpRetransSegs, as nstat names it). */
   tcp_retrans_segs: count.nullable(),
   run_id: z.string().min(1),
   started_at: z.string().min(1),

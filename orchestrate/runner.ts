@@ -442,7 +442,6 @@ export class PreflightError extends Error {
 const TOOL_PACKAGES: Record<string, string> = {
   perf: 'linux-perf',
   ip: 'iproute2',
-  nstat: 'iproute2',
   taskset: 'util-linux',
   make: 'make',
   cc: 'gcc',
@@ -462,7 +461,7 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
         'or use `topology: { kind: loopback }` in the config, which needs no root',
     );
   }
-  const tools = ['perf', 'ip', 'nstat'];
+  const tools = ['perf', 'ip'];
   if (config.pinning.server !== null || config.pinning.client !== null) tools.push('taskset');
   if (opts.build) tools.push('make', 'cc');
   const missing: string[] = [];

@@ -74,7 +74,7 @@ describe('benchFigures', () => {
 
   it('has every figure the issue asks for: 12 ratios, 3 CVs, the overhead, 6 RSS', () => {
     expect(figures.filter((f) => f.name.startsWith('throughput'))).toHaveLength(12);
-    expect(figures.filter((f) => f.name.startsWith('coefficient'))).toHaveLength(3);
+    expect(figures.filter((f) => f.name.startsWith('coefficient') && f.target !== null)).toHaveLength(3);
     expect(figures.filter((f) => f.name.startsWith('orchestration'))).toHaveLength(1);
     expect(figures.filter((f) => f.name.startsWith('peak RSS'))).toHaveLength(6);
   });
@@ -94,6 +94,11 @@ describe('benchFigures', () => {
     const few = benchFigures(input({ rows: input().rows.filter((r) => r.rep <= 3) }));
     const f = few.find((x) => /variation .* a2 one_copy/.test(x.name))!;
     expect(f).toMatchObject({ met: false, note: 'only 3 repetitions' });
+  });
+
+  it('adds the peers’ own variation, without a target, for comparison', () => {
+    expect(find(/variation .* iperf3 at 64 KiB \(for comparison\)/)).toMatchObject({ value: 0, target: null, met: null });
+    expect(find(/variation .* sockperf/).shown).toBe('0.00 % over 5 repetitions');
   });
 
   it('judges overhead and each binary’s RSS against 64 MiB', () => {

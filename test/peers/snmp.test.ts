@@ -1,0 +1,25 @@
+// The retransmission counter as topology.ts reads it, from /proc/<pid>/net/snmp
+// (the file nstat reads), on a real capture of that file.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseSnmpRetransSegs } from '../../orchestrate/topology.ts';
+
+const text = readFileSync(path.resolve(import.meta.dirname, '../fixtures/peers/proc-net-snmp.txt'), 'utf8');
+
+describe('parseSnmpRetransSegs', () => {
+  it('reads RetransSegs from the Tcp: lines by its column name', () => {
+    const [names, values] = text.split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.split(/\s+/));
+    expect(parseSnmpRetransSegs(text)).toBe(Number(values![names!.indexOf('RetransSegs')]));
+  });
+
+  it('follows the column, wherever the kernel puts it', () => {
+    expect(parseSnmpRetransSegs('Tcp: RetransSegs InSegs\nTcp: 7 100\n')).toBe(7);
+  });
+
+  it('is null without a Tcp: table or without the column', () => {
+    expect(parseSnmpRetransSegs('Ip: Forwarding\nIp: 1\n')).toBeNull();
+    expect(parseSnmpRetransSegs('Tcp: InSegs\nTcp: 100\n')).toBeNull();
+    expect(parseSnmpRetransSegs('')).toBeNull();
+  });
+});
