@@ -51,12 +51,12 @@ export function peerFigureSpec(rows: readonly PeersRow[], ctx: PeerFigureContext
   const sizes = [...new Set(values.map((v) => v.size))].sort((a, b) => a - b);
   const reps = [...new Set(values.map((v) => v.reps))];
   const pin = (cpus: string | null) => (cpus === null ? 'unpinned' : `CPU ${cpus}`);
+  // Short lines: the title block sets the figure's width.
   const subtitle = [
-    `1 connection, stream, ${ctx.topology}; sender ${pin(ctx.pinning.server)}, receiver ${pin(ctx.pinning.client)}; ` +
-      `${ctx.warmupS} s warm-up, ${ctx.durationS} s measured`,
-    `median of ${reps.length === 1 ? reps[0] : `${Math.min(...reps)}–${Math.max(...reps)}`} repetition${reps.length === 1 && reps[0] === 1 ? '' : 's'}, ` +
-      'bars: slowest to fastest; ' +
-      'copybench and iperf3 count bytes received, sockperf bytes sent',
+    `1 connection, stream, ${ctx.topology}`,
+    `sender ${pin(ctx.pinning.server)}, receiver ${pin(ctx.pinning.client)}; ${ctx.warmupS} s warm-up, ${ctx.durationS} s measured; ` +
+      `median of ${reps.length === 1 ? reps[0] : `${Math.min(...reps)}–${Math.max(...reps)}`} repetition${reps.length === 1 && reps[0] === 1 ? '' : 's'}`,
+    'bars: slowest to fastest; copybench and iperf3 count bytes received, sockperf bytes sent',
   ];
   const enc = {
     x: sizeAxis(sizes),
@@ -73,8 +73,8 @@ export function peerFigureSpec(rows: readonly PeersRow[], ctx: PeerFigureContext
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CONFIG,
     title: { text: 'Throughput vs message size: copybench and its peers', subtitle },
-    width: 520,
-    height: 300,
+    width: 560,
+    height: 320,
     data: { values },
     layer: [
       { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { ...enc, y: y('min'), y2: { field: 'max' } } },
