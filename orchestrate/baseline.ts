@@ -8,6 +8,7 @@
 // peer-tools.ts (the peers), under the session's tracker.
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, peerSettings, perfEvents, withPeers, type Config } from './config.ts';
 import { findPeerTools, runPeer, type PeerToolInfo } from './peer-tools.ts';
 import { PEER_FIGURE_ID, peerFigureSpec } from './peer-figure.ts';
@@ -282,3 +283,41 @@ export function comparisonText(comparison: readonly SizeComparison[]): string {
   return `median throughput (Gbit/s) and each variant's ratio to the best peer at that size:\n${formatComparison(comparison)}`;
 }
 
+
+/**
+ * The command line peers.mts and bench.mts share: [CONFIG] [--out DIR]
+ * [--bin-dir DIR] [-h]. Returns the options, or the exit code to stop with
+ * (0 after --help, 2 for a usage error), the usage already printed.
+ */
+export function baselineCli(
+  argv: string[],
+  usage: string,
+  say: (line: string) => void,
+): { configPath: string; out: string; binDir: string | null } | { exitCode: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        'bin-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (parsed.positionals.length > 1) throw new Error(`one CONFIG at most, got ${parsed.positionals.join(' ')}`);
+  } catch (e) {
+    say(`${(e as Error).message}\n${usage}`);
+    return { exitCode: 2 };
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage + '\n');
+    return { exitCode: 0 };
+  }
+  return {
+    configPath: parsed.positionals[0] ?? 'configs/peers.yaml',
+    out: parsed.values.out ?? 'results',
+    binDir: parsed.values['bin-dir'] ?? null,
+  };
+}

@@ -14,12 +14,11 @@
 // 1 only when it could not (a tool or the topology failed, nothing
 // measured); 2 bad config or usage; 130 interrupted.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { comparisonText, runBaseline, type BaselineEnv } from './baseline.ts';
+import { baselineCli, comparisonText, runBaseline, type BaselineEnv } from './baseline.ts';
 import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './bench.ts';
 import { perfEvents } from './config.ts';
 import { Progress } from './progress.ts';
+import { scriptArgs } from './session.ts';
 import { rowCells } from './row.ts';
 import { runExperiment } from './runner.ts';
 import { RAW_DIR, appendCsvRow } from './store.ts';
@@ -39,35 +38,10 @@ exit codes: 0 it ran (missed targets included), 1 it could not run,
 const RSS_THREADS = 8;
 const RSS_SIZE = 65536;
 
-function scriptArgs(): string[] {
-  const self = fileURLToPath(import.meta.url);
-  const i = process.argv.findIndex((a) => path.resolve(a) === self);
-  return process.argv.slice(i >= 0 ? i + 1 : 2);
-}
-
 async function main(): Promise<number> {
   const progress = new Progress();
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: scriptArgs(),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        'bin-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (parsed.positionals.length > 1) throw new Error(`one CONFIG at most, got ${parsed.positionals.join(' ')}`);
-  } catch (e) {
-    progress.say(`bench.mts: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = baselineCli(scriptArgs(import.meta.url), USAGE, (line) => progress.say(`bench.mts: ${line}`));
+  if ('exitCode' in cli) return cli.exitCode;
 
   const rss: PeakRss[] = [];
   const rssRuns = async (env: BaselineEnv): Promise<boolean> => {
@@ -99,9 +73,7 @@ async function main(): Promise<number> {
   };
 
   const result = await runBaseline({
-    configPath: parsed.positionals[0] ?? 'configs/peers.yaml',
-    out: parsed.values.out ?? 'results',
-    binDir: parsed.values['bin-dir'] ?? null,
+    ...cli,
     progress,
     extra: rssRuns,
   });

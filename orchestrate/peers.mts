@@ -11,11 +11,9 @@
 // installed is skipped with an install hint.
 // Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { comparisonText, runBaseline } from './baseline.ts';
+import { baselineCli, comparisonText, runBaseline } from './baseline.ts';
 import { Progress } from './progress.ts';
+import { scriptArgs } from './session.ts';
 
 const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
 
@@ -27,39 +25,12 @@ const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
 
 exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage, 130 interrupted`;
 
-function scriptArgs(): string[] {
-  const self = fileURLToPath(import.meta.url);
-  const i = process.argv.findIndex((a) => path.resolve(a) === self);
-  return process.argv.slice(i >= 0 ? i + 1 : 2);
-}
-
 async function main(): Promise<number> {
   const progress = new Progress();
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: scriptArgs(),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        'bin-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (parsed.positionals.length > 1) throw new Error(`one CONFIG at most, got ${parsed.positionals.join(' ')}`);
-  } catch (e) {
-    progress.say(`peers.mts: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const cli = baselineCli(scriptArgs(import.meta.url), USAGE, (line) => progress.say(`peers.mts: ${line}`));
+  if ('exitCode' in cli) return cli.exitCode;
   const result = await runBaseline({
-    configPath: parsed.positionals[0] ?? 'configs/peers.yaml',
-    out: parsed.values.out ?? 'results',
-    binDir: parsed.values['bin-dir'] ?? null,
+    ...cli,
     progress,
   });
   if (result.rows.length) {

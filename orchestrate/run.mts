@@ -8,7 +8,6 @@
 // Exit codes: 0 done, 1 an experiment or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, perfEvents, type Config } from './config.ts';
 import {
@@ -44,7 +43,7 @@ import {
 } from './store.ts';
 import { Progress, estimateRemaining } from './progress.ts';
 import { machineFacts, runExperiment } from './runner.ts';
-import { Session } from './session.ts';
+import { Session, scriptArgs } from './session.ts';
 import type { Topology } from './topology.ts';
 import { plotAfterRun } from './plotting.ts';
 
@@ -71,14 +70,6 @@ interface Cli {
   only: string | null;
   binDir: string | null;
   help: boolean;
-}
-
-function scriptArgs(): string[] {
-  // Under `npx zx run.mts a b` argv is [node, zx, run.mts, a, b]; under
-  // `node run.mts a b` it is [node, run.mts, a, b].
-  const self = fileURLToPath(import.meta.url);
-  const i = process.argv.findIndex((a) => path.resolve(a) === self);
-  return process.argv.slice(i >= 0 ? i + 1 : 2);
 }
 
 function parseCli(argv: string[]): Cli {
@@ -141,7 +132,7 @@ async function main(): Promise<number> {
   // --- Everything that can be wrong with the request, before anything is created.
   let cli: Cli;
   try {
-    cli = parseCli(scriptArgs());
+    cli = parseCli(scriptArgs(import.meta.url));
   } catch (e) {
     err(`run.mts: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -207,7 +198,7 @@ async function main(): Promise<number> {
   const session = {
     started_at: startedAt.toISOString(),
     ended_at: null as string | null,
-    argv: scriptArgs(),
+    argv: scriptArgs(import.meta.url),
     only: cli.only,
     experiments_planned: todo.length,
     rows_written: 0,

@@ -6,6 +6,7 @@
 // It starts nothing itself: processes are started by runner.ts (and its
 // sibling peer-tools.ts) and topology.ts, all through this session's tracker.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import {
   DEFAULT_BIN_DIR,
@@ -18,6 +19,17 @@ import {
   type PreflightResult,
 } from './runner.ts';
 import { TopologyError, setUpTopology, type Topology } from './topology.ts';
+
+/**
+ * The arguments after the script itself: under `npx zx script.mts a b` argv
+ * is [node, zx, script.mts, a, b]; under `node script.mts a b`, [node,
+ * script.mts, a, b]. `scriptUrl` is the script's import.meta.url.
+ */
+export function scriptArgs(scriptUrl: string): string[] {
+  const self = fileURLToPath(scriptUrl);
+  const i = process.argv.findIndex((a) => path.resolve(a) === self);
+  return process.argv.slice(i >= 0 ? i + 1 : 2);
+}
 
 export class Session {
   readonly tracker = new ProcessTracker();

@@ -166,6 +166,15 @@ describe.skipIf(skipReason !== null)('peer baseline end to end', () => {
     expect(leftovers()).toEqual({ namespaces: [], processes: [] });
   });
 
+  it('usage: an unknown option is exit 2 with the usage; --help is exit 0', async () => {
+    const bad = await startScript('orchestrate/peers.mts', ['--bogus']).finished;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/peers\.mts: Unknown option '--bogus'[\s\S]*usage: npx zx orchestrate\/peers\.mts/);
+    const help = await startScript('orchestrate/bench.mts', ['--help']).finished;
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run bench/);
+  });
+
   it('a bad config is exit 2 and creates nothing', async () => {
     const out = path.join(tmp, 'bad');
     const r = await startScript('orchestrate/peers.mts', [writeConfig('bad', ['duration_s: 1.5']), '--out', out]).finished;
