@@ -83,9 +83,13 @@ export interface Iperf3Window {
 
 /**
  * The receiver's throughput over [warm-up, warm-up + duration] from an
- * `iperf3 -c HOST -R -J -i INTERVAL` report: the intervals inside that
- * window (their boundaries are iperf3's own timer, so a tolerance of half an
- * interval decides), bytes summed over seconds summed.
+ * `iperf3 -c HOST -R -J -i INTERVAL` report. Each interval report counts
+ * its bytes over its own [start, end] on iperf3's clock; an interval inside
+ * the window counts whole, one across an edge for the part inside it (at
+ * its own average rate). The intervals normally fall on the window's edges
+ * (iperf3Timing chooses them so) and nothing is apportioned; on a loaded
+ * machine iperf3's timer can fire late and merge two intervals, and this
+ * keeps the window right.
  */
 export function parseIperf3Json(text: string, window: Iperf3Window): PeerMeasurement {
   let json: unknown;
@@ -112,15 +116,21 @@ export function parseIperf3Json(text: string, window: Iperf3Window): PeerMeasure
   if (senders) problems.push(`${senders} intervals counted by the sender, expected the receiver's`);
   if (problems.length) throw new PeerOutputError(`iperf3: not the transfer asked for: ${problems.join('; ')}`);
 
-  const lengths = report.intervals.map((i) => i.sum.end - i.sum.start).filter((s) => s > 0);
-  if (lengths.length === 0) throw new PeerOutputError('iperf3: the report has no intervals');
-  const step = median(lengths)!;
+  if (report.intervals.length === 0) throw new PeerOutputError('iperf3: the report has no intervals');
   const from = window.warmupS;
   const to = window.warmupS + window.durationS;
-  const tolerance = step / 2;
-  const inside = report.intervals.filter((i) => i.sum.start >= from - tolerance && i.sum.end <= to + tolerance);
-  const bytes = inside.reduce((s, i) => s + i.sum.bytes, 0);
-  const seconds = inside.reduce((s, i) => s + i.sum.seconds, 0);
+  let bytes = 0;
+  let seconds = 0;
+  for (const { sum } of report.intervals) {
+    const length = sum.end - sum.start;
+    const overlap = Math.min(sum.end, to) - Math.max(sum.start, from);
+    if (length <= 0 || overlap <= 0) continue;
+    // Within a microsecond of whole: iperf3's edges are its timer's, not ours.
+    const share = overlap >= length - 1e-6 ? 1 : overlap / length;
+    bytes += sum.bytes * share;
+    seconds += overlap;
+  }
+  bytes = Math.round(bytes);
   // A run cut short (the server gone, a timeout) must not pass for a short window.
   if (seconds < window.durationS * 0.95) {
     throw new PeerOutputError(

@@ -134,7 +134,9 @@ export function parseSnmpRetransSegs(text: string): number | null {
 // milliseconds on a quiet machine and tens of them when the CPUs are busy.
 // /proc/<pid>/net/snmp shows the counters of the network namespace of <pid>,
 // so one idle process per namespace, started once, lets them be read as a
-// file instead.
+// file instead. The idle process is `cat` reading the pipe from us: it ends
+// with us even if we are killed (end of file), so a crashed run leaves no
+// holder behind.
 function readRetransSegs(snmpFile: string): number | null {
   try {
     return parseSnmpRetransSegs(readFileSync(snmpFile, 'utf8'));
@@ -150,8 +152,8 @@ interface CounterHolder {
 
 /** An idle process inside namespace `name`, whose /proc/<pid>/net/snmp is that namespace's. */
 async function startCounterHolder(tracker: ProcessTracker, name: string): Promise<CounterHolder> {
-  // `exec` keeps the pid that `echo $$` printed for the sleeping process.
-  const tracked = tracker.start(['ip', 'netns', 'exec', name, 'sh', '-c', 'echo $$; exec sleep infinity'], `${name} counter holder`);
+  // `exec` keeps the pid that `echo $$` printed for the waiting process.
+  const tracked = tracker.start(['ip', 'netns', 'exec', name, 'sh', '-c', 'echo $$; exec cat > /dev/null'], `${name} counter holder`);
   const pid = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new TopologyError(`${name}: the counter holder printed no pid within 5 s`)), 5000);
     void tracked.exited.finally(() => clearTimeout(timer));

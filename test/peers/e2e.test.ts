@@ -5,7 +5,7 @@
 // installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCsvRecords } from '../../orchestrate/row.ts';
@@ -61,6 +61,15 @@ function writeConfig(name: string, extra: string[] = []): string {
       .join('\n') + '\n',
   );
   return file;
+}
+
+/** The run folder under `out`, or a path that does not exist yet. */
+function runDirIn0(out: string): string {
+  try {
+    return runDirIn(out);
+  } catch {
+    return path.join(out, 'not-yet');
+  }
 }
 
 const peersRows = (dir: string) => parsePeersRecords(parseCsvRecords(readFileSync(path.join(dir, 'peers.csv'), 'utf8')).records, 'peers.csv');
@@ -145,6 +154,49 @@ describe.skipIf(skipReason !== null)('peer baseline end to end', () => {
     expect(r.code, r.stderr).toBe(130);
     expect(leftovers()).toEqual({ namespaces: [], processes: [] });
     expect(JSON.parse(readFileSync(path.join(runDirIn(out), 'meta.json'), 'utf8')).status).toBe('interrupted');
+  });
+
+  it('a run killed outright (SIGKILL) leaves no counter-reading process in its namespaces; the next run cleans up', async () => {
+    const out = path.join(tmp, 'killed');
+    const { child, finished } = startScript('orchestrate/peers.mts', [writeConfig('killed'), '--out', out]);
+    for (let i = 0; i < 400 && !existsSync(path.join(runDirIn0(out), 'raw', 'r1-iperf3-stream-65536B-1t')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const inodes = [NS.server, NS.client].map((n) => `net:[${statSync(`/run/netns/${n}`).ino}]`);
+    const inOurNamespaces = () =>
+      readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+          try {
+            return inodes.includes(readlinkSync(`/proc/${pid}/ns/net`)) && isAlive(Number(pid));
+          } catch {
+            return false;
+          }
+        })
+        .map((pid) => ({ pid: Number(pid), comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim() }));
+    expect(inOurNamespaces().filter((p) => p.comm === 'cat')).toHaveLength(2);
+    process.kill(child.pid!, 'SIGKILL');
+    await finished;
+    // The holders read a pipe from the killed process: end of file ends them.
+    let holders = inOurNamespaces().filter((p) => p.comm === 'cat');
+    for (let i = 0; i < 200 && holders.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      holders = inOurNamespaces().filter((p) => p.comm === 'cat');
+    }
+    expect(holders).toEqual([]);
+    // What the killed run had started for the experiment is orphaned, as after
+    // any crash; end it (these tests started it) before the next run.
+    for (const p of inOurNamespaces()) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const again = await startScript('orchestrate/peers.mts', [writeConfig('killed'), '--out', path.join(tmp, 'killed-again')]).finished;
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/deleted namespace cbp-srv left by an earlier run/);
+    expect(leftovers()).toEqual({ namespaces: [], processes: [] });
   });
 
   it('bench.mts prints every figure with its target and verdict, and exits 0 whatever the figures', async () => {
