@@ -4,7 +4,7 @@
 // Noise. A variant beats two_copy at a point only if its slowest repetition
 // was faster than two_copy's fastest one — the ranges over repetitions do
 // not overlap. With one repetition there is no range, so nothing is claimed.
-import type { Config } from './config.ts';
+import { cpusOf, type Config } from './config.ts';
 import {
   chooseLastLevel,
   formatSize,
@@ -236,10 +236,7 @@ export interface ScalingFinding {
 
 /** CPUs in a taskset list: `0` → 1, `0-3,6` → 5. */
 export function cpuCount(list: string): number {
-  return list.split(',').reduce((n, part) => {
-    const [a, b] = part.split('-').map(Number);
-    return n + (b === undefined ? 1 : b - a! + 1);
-  }, 0);
+  return cpusOf(list).length;
 }
 
 /** What the config's pinning means for scaling: threads of a side that share too few CPUs cannot scale. */

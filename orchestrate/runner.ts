@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $, which, type ProcessPromise, type ProcessOutput } from 'zx';
 import type { Config } from './config.ts';
-import { perfEvents } from './config.ts';
+import { cpusOf, perfEvents } from './config.ts';
 import { parsePerfStatReport, type PerfStat } from './perf.ts';
 import { ClientResult, ReadyLine, ServerResult, parseLine, type Implementation } from './schemas.ts';
 import type { Experiment } from './plan.ts';
@@ -477,7 +477,7 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
   for (const side of ['server', 'client'] as const) {
     const list = config.pinning[side];
     if (list === null) continue;
-    const cpus = list.split(',').flatMap((r) => r.split('-').map(Number));
+    const cpus = cpusOf(list);
     if (cpus.some((c) => c >= cpuCount)) {
       throw new PreflightError(`pinning.${side}: CPU list ${list} names a CPU this machine does not have (CPUs 0-${cpuCount - 1})`);
     }
