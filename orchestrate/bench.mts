@@ -14,14 +14,14 @@
 // 1 only when it could not (a tool or the topology failed, nothing
 // measured); 2 bad config or usage; 130 interrupted.
 import path from 'node:path';
-import { baselineCli, comparisonText, runBaseline, type BaselineEnv } from './baseline.ts';
-import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './bench.ts';
-import { perfEvents } from './config.ts';
-import { Progress } from './progress.ts';
-import { scriptArgs } from './session.ts';
-import { rowCells } from './row.ts';
-import { runExperiment } from './runner.ts';
-import { RAW_DIR, appendCsvRow } from './store.ts';
+import { baselineCli, comparisonText, runBaseline, type BaselineEnv } from './peers/baseline.ts';
+import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
+import { perfEvents } from './config/config.ts';
+import { Progress } from './run/progress.ts';
+import { scriptArgs } from './run/session.ts';
+import { rowCells } from './results/row.ts';
+import { runExperiment } from './run/experiment.ts';
+import { RAW_DIR, appendCsvRow } from './results/store.ts';
 
 const USAGE = `usage: npm run bench [-- CONFIG] [options]
        npx zx orchestrate/bench.mts [CONFIG] [options]

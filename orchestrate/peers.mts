@@ -11,9 +11,9 @@
 // installed is skipped with an install hint.
 // Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
-import { baselineCli, comparisonText, runBaseline } from './baseline.ts';
-import { Progress } from './progress.ts';
-import { scriptArgs } from './session.ts';
+import { baselineCli, comparisonText, runBaseline } from './peers/baseline.ts';
+import { Progress } from './run/progress.ts';
+import { scriptArgs } from './run/session.ts';
 
 const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
 

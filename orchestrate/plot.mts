@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DataError } from './dataset.ts';
-import { defaultPlotDir, plotRun } from './plotting.ts';
-import { RenderError } from './render.ts';
+import { DataError } from './plots/dataset.ts';
+import { defaultPlotDir, plotRun } from './plots/plotting.ts';
+import { RenderError } from './plots/render.ts';
 
 const USAGE = `usage: npx zx orchestrate/plot.mts RUN_DIR [--out DIR]
 

@@ -9,7 +9,7 @@
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, perfEvents, type Config } from './config.ts';
+import { ConfigError, loadConfig, perfEvents, type Config } from './config/config.ts';
 import {
   UsageError,
   describeExperiment,
@@ -23,9 +23,9 @@ import {
   OVERHEAD_PER_EXPERIMENT_S,
   experimentKey,
   type Experiment,
-} from './plan.ts';
-import { csvHeader, rowCells } from './row.ts';
-import { summarize, summaryHeader } from './summary.ts';
+} from './config/plan.ts';
+import { csvHeader, rowCells } from './results/row.ts';
+import { summarize, summaryHeader } from './results/summary.ts';
 import {
   ResumeError,
   appendCsvRow,
@@ -40,12 +40,12 @@ import {
   SUMMARY_CSV,
   type Meta,
   type ResumeState,
-} from './store.ts';
-import { Progress, estimateRemaining } from './progress.ts';
-import { machineFacts, runExperiment } from './runner.ts';
-import { Session, scriptArgs } from './session.ts';
-import type { Topology } from './topology.ts';
-import { plotAfterRun } from './plotting.ts';
+} from './results/store.ts';
+import { Progress, estimateRemaining } from './run/progress.ts';
+import { machineFacts, runExperiment } from './run/experiment.ts';
+import { Session, scriptArgs } from './run/session.ts';
+import type { Topology } from './run/topology/topology.ts';
+import { plotAfterRun } from './plots/plotting.ts';
 
 const USAGE = `usage: npx zx orchestrate/run.mts [CONFIG] [options]
 

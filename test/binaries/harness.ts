@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClientResult, ReadyLine, ServerResult, parseLine } from '../../orchestrate/schemas.ts';
+import { ClientResult, ReadyLine, ServerResult, parseLine } from '../../orchestrate/results/lines.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const VARIANTS = [

@@ -1,8 +1,8 @@
 // The benchmark's figures, targets and verdicts, on made-up inputs.
 import { describe, expect, it } from 'vitest';
-import type { CopybenchStep } from '../../orchestrate/baseline.ts';
-import { TARGETS, benchFigures, binaryName, formatBenchFigures, formatOverhead, orchestrationOverhead, type BenchInput } from '../../orchestrate/bench.ts';
-import { compareWithPeers, type PeersRow } from '../../orchestrate/peers.ts';
+import type { CopybenchStep } from '../../orchestrate/peers/baseline.ts';
+import { TARGETS, benchFigures, binaryName, formatBenchFigures, formatOverhead, orchestrationOverhead, type BenchInput } from '../../orchestrate/peers/bench.ts';
+import { compareWithPeers, type PeersRow } from '../../orchestrate/peers/parse.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 1): PeersRow {
   const peer = subject === 'iperf3' || subject === 'sockperf';

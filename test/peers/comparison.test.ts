@@ -1,7 +1,7 @@
 // The baseline's plan, peers.csv rows, and the comparison math: best peer
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
-import { parseCsvRecords, formatCsvLine } from '../../orchestrate/row.ts';
+import { parseCsvRecords, formatCsvLine } from '../../orchestrate/results/row.ts';
 import {
   PEERS_CSV_HEADER,
   coefficientOfVariation,
@@ -16,7 +16,7 @@ import {
   subjectName,
   variationAt,
   type PeersRow,
-} from '../../orchestrate/peers.ts';
+} from '../../orchestrate/peers/parse.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 1): PeersRow {
   const peer = subject === 'iperf3' || subject === 'sockperf';

@@ -2,7 +2,7 @@
 // peers' constraints on warm-up and duration.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseConfig, peerSettings, withPeers } from '../../orchestrate/config.ts';
+import { ConfigError, loadConfig, parseConfig, peerSettings, withPeers } from '../../orchestrate/config/config.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCsvRecords } from '../../orchestrate/row.ts';
-import { parsePeersRecords } from '../../orchestrate/peers.ts';
-import { isAlive, isRoot, namespaces, perfWorks, processesMentioning, runDirIn, startScript } from '../orchestrate/orchestrator.ts';
+import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parsePeersRecords } from '../../orchestrate/peers/parse.ts';
+import { isAlive, isRoot, namespaces, perfWorks, processesMentioning, runDirIn, startScript } from '../run/orchestrator.ts';
 
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const skipReason = !isRoot

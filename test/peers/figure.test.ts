@@ -1,9 +1,9 @@
 // The peer baseline's figure: one line per subject (a1, a2, a3, iperf3,
 // sockperf) of medians over repetitions against message size, drawn.
 import { describe, expect, it } from 'vitest';
-import { peerFigureSpec, peerFigureValues } from '../../orchestrate/peer-figure.ts';
-import type { PeersRow } from '../../orchestrate/peers.ts';
-import { renderSvg, svgToPng } from '../../orchestrate/render.ts';
+import { peerFigureSpec, peerFigureValues } from '../../orchestrate/peers/figure.ts';
+import type { PeersRow } from '../../orchestrate/peers/parse.ts';
+import { renderSvg, svgToPng } from '../../orchestrate/plots/render.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep: number): PeersRow {
   const peer = subject === 'iperf3' || subject === 'sockperf';

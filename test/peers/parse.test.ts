@@ -11,7 +11,7 @@ import {
   parseSockperfTp,
   parseSockperfVersion,
   stripAnsi,
-} from '../../orchestrate/peers.ts';
+} from '../../orchestrate/peers/parse.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/peers');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSnmpRetransSegs } from '../../orchestrate/topology.ts';
+import { parseSnmpRetransSegs } from '../../orchestrate/run/topology/topology.ts';
 
 const text = readFileSync(path.resolve(import.meta.dirname, '../fixtures/peers/proc-net-snmp.txt'), 'utf8');
 

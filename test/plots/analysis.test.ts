@@ -11,9 +11,9 @@ import {
   threadScaling,
   verdict,
   zeroCopyFinding,
-} from '../../orchestrate/analysis.ts';
-import { pointStats, type ResultRow } from '../../orchestrate/dataset.ts';
-import type { Implementation } from '../../orchestrate/schemas.ts';
+} from '../../orchestrate/plots/analysis.ts';
+import { pointStats, type ResultRow } from '../../orchestrate/plots/dataset.ts';
+import type { Implementation } from '../../orchestrate/results/lines.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
 
 const spread = (median: number, min: number, max: number, n = 3) => ({ median, min, max, n });

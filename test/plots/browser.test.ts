@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { plotRun } from '../../orchestrate/plotting.ts';
+import { plotRun } from '../../orchestrate/plots/plotting.ts';
 import { decodePng, inkStats, pngSize } from './png.ts';
 import { HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 

@@ -10,8 +10,8 @@ import {
   rowFigures,
   sideValue,
   spread,
-} from '../../orchestrate/dataset.ts';
-import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/row.ts';
+} from '../../orchestrate/plots/dataset.ts';
+import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
 import { EVENTS, metaJson, row } from './synthetic.ts';
 
 const csvOf = (rows: ReturnType<typeof row>[], events = EVENTS) =>

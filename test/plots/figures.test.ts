@@ -1,7 +1,7 @@
 // The vega-lite specs: the right fields, facets and scales, and every
 // measured point in the data they carry. Pure: no rendering here.
 import { describe, expect, it } from 'vitest';
-import { pointStats } from '../../orchestrate/dataset.ts';
+import { pointStats } from '../../orchestrate/plots/dataset.ts';
 import {
   COMPLETION_KINDS,
   SIZE_LABEL_EXPR,
@@ -16,7 +16,7 @@ import {
   wrapText,
   zeroCopyFigure,
   type Figure,
-} from '../../orchestrate/figures.ts';
+} from '../../orchestrate/plots/figures.ts';
 import { HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

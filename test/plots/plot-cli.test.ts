@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultPlotDir } from '../../orchestrate/plotting.ts';
+import { defaultPlotDir } from '../../orchestrate/plots/plotting.ts';
 import { FIGURE_FILES, HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -1,9 +1,9 @@
 // Rendering: vega's SVG carries the axis titles and labels; resvg's PNG has
 // the expected size and really draws the text (DejaVu Sans loaded).
 import { describe, expect, it } from 'vitest';
-import { pointStats } from '../../orchestrate/dataset.ts';
-import { allFigures, cacheFigure, throughputFigure } from '../../orchestrate/figures.ts';
-import { renderSvg, svgToPng } from '../../orchestrate/render.ts';
+import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { allFigures, cacheFigure, throughputFigure } from '../../orchestrate/plots/figures.ts';
+import { renderSvg, svgToPng } from '../../orchestrate/plots/render.ts';
 import { decodePng, inkStats, pngSize } from './png.ts';
 import { HARDWARE_EVENTS, matrix, runData } from './synthetic.ts';
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pointStats } from '../../orchestrate/dataset.ts';
-import { plotRun } from '../../orchestrate/plotting.ts';
-import { escapeHtml, summaryLines } from '../../orchestrate/report.ts';
+import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { plotRun } from '../../orchestrate/plots/plotting.ts';
+import { escapeHtml, summaryLines } from '../../orchestrate/plots/report.ts';
 import { HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 
 let tmp: string;

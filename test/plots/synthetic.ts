@@ -2,12 +2,12 @@
 // and run folders (results.csv, meta.json, raw server lines) on disk.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PERF_EVENTS, parseConfig } from '../../orchestrate/config.ts';
-import type { ResultRow, RunData } from '../../orchestrate/dataset.ts';
-import { readMeta } from '../../orchestrate/dataset.ts';
-import { experimentSlug } from '../../orchestrate/plan.ts';
-import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/row.ts';
-import type { Implementation, Mode } from '../../orchestrate/schemas.ts';
+import { DEFAULT_PERF_EVENTS, parseConfig } from '../../orchestrate/config/config.ts';
+import type { ResultRow, RunData } from '../../orchestrate/plots/dataset.ts';
+import { readMeta } from '../../orchestrate/plots/dataset.ts';
+import { experimentSlug } from '../../orchestrate/config/plan.ts';
+import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
+import type { Implementation, Mode } from '../../orchestrate/results/lines.ts';
 
 export const EVENTS = [...DEFAULT_PERF_EVENTS];
 

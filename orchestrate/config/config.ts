@@ -1,0 +1,405 @@
+// The experiment matrix: one zod schema that is both validator and type.
+// Unknown keys are errors (strict objects everywhere), so a typo in a YAML
+// file fails loudly instead of silently running the defaults.
+//
+// `parseConfig` is pure (text in, Config or ConfigError out); `loadConfig`
+// only adds reading the file.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDocument } from 'yaml';
+import { IMPLEMENTATIONS, MODES } from '../results/lines.ts';
+
+// Names that end up on a command line (`ip netns add NAME`, `ip link ... name
+// IFACE`). zx quotes every argument anyway; the pattern keeps them to what
+// iproute2 accepts without surprise. Interfaces: IFNAMSIZ is 16 bytes with
+// the terminating NUL, hence at most 15 characters.
+export const NAMESPACE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+export const INTERFACE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,14}$/;
+// A run name becomes a directory name: results/<name>-<timestamp>.
+export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// A perf event as `perf stat -e` takes it: a symbolic name with optional
+// modifiers (`cycles`, `L1-dcache-load-misses`, `cycles:u`). No commas (they
+// separate events) and no PMU syntax (its commas would split it).
+export const PERF_EVENT_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*(:[ukhGHpP]+)?$/;
+// taskset's CPU list: `0`, `0,1`, `0-3`, `0-1,3`.
+export const CPU_LIST_PATTERN = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+/** The CPUs of a taskset-style list: `0-2,5` → [0, 1, 2, 5]. The list must match CPU_LIST_PATTERN. */
+export function cpusOf(list: string): number[] {
+  const cpus = new Set<number>();
+  for (const part of list.split(',')) {
+    const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
+    for (let c = lo; c <= hi; c++) cpus.add(c);
+  }
+  return [...cpus].sort((a, b) => a - b);
+}
+
+/** A CPU list as the hexadecimal mask that /sys/.../rps_cpus takes: `0` → "1", `1` → "2", `0-3` → "f". */
+export function cpuMask(list: string): string {
+  return cpusOf(list)
+    .reduce((mask, c) => mask | (1n << BigInt(c)), 0n)
+    .toString(16);
+}
+export const SYSCTL_KEY_PATTERN = /^net\.(core|ipv4|ipv6|unix)\.[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+export const SYSCTL_VALUE_PATTERN = /^[A-Za-z0-9_.-]+([ \t]+[A-Za-z0-9_.-]+)*$/;
+
+export const DEFAULT_PERF_EVENTS = [
+  'cycles',
+  'instructions',
+  'L1-dcache-load-misses',
+  'LLC-load-misses',
+  'cache-misses',
+  'context-switches',
+  'cpu-migrations',
+  'task-clock',
+] as const;
+
+// Software events have no user/kernel split worth the name: `split_user_kernel`
+// leaves them as they are and splits the rest into `<event>:u` and `<event>:k`.
+export const SOFTWARE_EVENTS = new Set([
+  'task-clock',
+  'cpu-clock',
+  'context-switches',
+  'cs',
+  'cpu-migrations',
+  'migrations',
+  'page-faults',
+  'faults',
+  'minor-faults',
+  'major-faults',
+  'alignment-faults',
+  'emulation-faults',
+]);
+
+const positiveInt = (what = 'a positive integer') =>
+  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+
+const intInRange = (min: number, max: number, what: string) => {
+  const error = `expected ${what} from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const positiveNumber = (what: string) =>
+  z.number({ error: `expected ${what}` }).finite({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+
+const nonNegativeNumber = (what: string) =>
+  z.number({ error: `expected ${what}` }).finite({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+
+const patterned = (pattern: RegExp, what: string) =>
+  z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });
+
+const ipv4 = z.ipv4({ error: 'expected an IPv4 address such as 10.77.0.1' });
+
+/** A non-empty list without repeats; `item` validates each element. */
+function uniqueList<T extends z.ZodType>(item: T, what: string) {
+  return z
+    .array(item, { error: `expected a list of ${what}` })
+    .min(1, { error: `expected at least one of ${what}` })
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((v, i) => {
+        const k = JSON.stringify(v);
+        if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i], message: 'repeats an earlier entry', input: v });
+        seen.add(k);
+      });
+    });
+}
+
+const sideNames = (pattern: RegExp, what: string, server: string, client: string) =>
+  z
+    .strictObject({
+      server: patterned(pattern, what).default(server),
+      client: patterned(pattern, what).default(client),
+    })
+    .prefault({})
+    .refine((s) => s.server !== s.client, { error: 'server and client must differ', path: ['client'] });
+
+const SysctlValue = z.union([z.number().int().nonnegative(), patterned(SYSCTL_VALUE_PATTERN, 'a sysctl value')], {
+  error: 'expected a sysctl value: a number, or numbers separated by spaces',
+});
+
+export const NetnsTopology = z
+  .strictObject({
+    kind: z.literal('netns'),
+    namespaces: sideNames(NAMESPACE_PATTERN, 'a namespace name', 'cb-srv', 'cb-cli'),
+    veth: sideNames(INTERFACE_PATTERN, 'an interface name', 'cb-veth-s', 'cb-veth-c'),
+    addresses: z
+      .strictObject({ server: ipv4.default('10.77.0.1'), client: ipv4.default('10.77.0.2') })
+      .prefault({})
+      .refine((a) => a.server !== a.client, { error: 'server and client must differ', path: ['client'] }),
+    prefix_length: intInRange(8, 30, 'a prefix length').default(24),
+    mtu: intInRange(1280, 65535, 'an MTU').default(1500),
+    // Steer each side's incoming packets to that side's pinned CPUs (RPS on
+    // its veth end), as if each side were a host with its own NIC. Without it
+    // the packets of one flow enter the receive path on two CPUs — the
+    // sender's own sends, and sends triggered by ACKs processed on the other
+    // CPU — arrive out of order, and TCP retransmits spuriously: 22,000
+    // retransmitted segments in 2 s of one 64 KiB stream here, none with it.
+    steer_receive: z.boolean({ error: 'expected true or false' }).default(true),
+    // Applied inside both namespaces. A key the kernel only lets the initial
+    // namespace write (on 6.x, net.core.{r,w}mem_max are read-only mirrors
+    // inside a namespace) is set on the host instead and restored at exit.
+    sysctls: z
+      .record(patterned(SYSCTL_KEY_PATTERN, 'a net.* sysctl name'), SysctlValue, {
+        error: 'expected a map of sysctl name to value',
+      })
+      .default({}),
+  })
+  .superRefine((t, ctx) => {
+    if (!sameSubnet(t.addresses.server, t.addresses.client, t.prefix_length)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addresses'],
+        message: `server and client must be in the same /${t.prefix_length} subnet`,
+        input: t.addresses,
+      });
+    }
+  });
+
+export const LoopbackTopology = z.strictObject({
+  kind: z.literal('loopback'),
+  address: ipv4
+    .refine((a) => a.startsWith('127.'), { error: 'expected a loopback address (127.x.x.x)' })
+    .default('127.0.0.1'),
+});
+
+export const Topology = z.discriminatedUnion('kind', [NetnsTopology, LoopbackTopology], {
+  error: "expected kind: netns or kind: loopback",
+});
+
+/** The tools the peer baseline (orchestrate/peers.mts) can run beside copybench. */
+export const PEER_TOOLS = ['iperf3', 'sockperf'] as const;
+export type PeerTool = (typeof PEER_TOOLS)[number];
+
+// The peer baseline: copybench's stream runs (1 thread) alternating with the
+// same transfer by iperf3 and sockperf. Sizes and repetitions default to the
+// matrix's own (null here, resolved by peerSettings).
+const PeersSection = z.strictObject({
+  tools: uniqueList(z.enum(PEER_TOOLS, { error: `expected one of ${PEER_TOOLS.join(', ')}` }), 'peer tools').default([
+    ...PEER_TOOLS,
+  ]),
+  message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes')
+    .nullable()
+    .default(null),
+  repetitions: positiveInt('a repetition count (a positive integer)').nullable().default(null),
+});
+
+/** A whole multiple of `step` (in floating point, to a nanosecond). */
+const multipleOf = (x: number, step: number) => Math.abs(x / step - Math.round(x / step)) < 1e-9;
+
+export const ConfigSchema = z.strictObject({
+  name: patterned(RUN_NAME_PATTERN, 'a run name').default('copybench'),
+  topology: Topology.prefault({ kind: 'netns' }),
+  variants: uniqueList(z.enum(IMPLEMENTATIONS, { error: `expected one of ${IMPLEMENTATIONS.join(', ')}` }), 'variants').default([
+    ...IMPLEMENTATIONS,
+  ]),
+  modes: uniqueList(z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` }), 'modes').default([...MODES]),
+  message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes').default([
+    128, 512, 1024, 4096, 16384, 65536,
+  ]),
+  threads: uniqueList(intInRange(1, 256, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
+  duration_s: positiveNumber('a duration in seconds (a positive number)').default(1.5),
+  warmup_s: nonNegativeNumber('a warm-up in seconds (0 or more)').default(0.3),
+  repetitions: positiveInt('a repetition count (a positive integer)').default(3),
+  verify: z.enum(['stamps', 'full'], { error: 'expected stamps or full' }).default('stamps'),
+  // taskset CPU lists, or null to leave that side unpinned.
+  pinning: z
+    .strictObject({
+      server: patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').nullable().default('0'),
+      client: patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').nullable().default('1'),
+    })
+    .prefault({}),
+  perf: z
+    .strictObject({
+      events: uniqueList(patterned(PERF_EVENT_PATTERN, 'a perf event name'), 'perf events').default([
+        ...DEFAULT_PERF_EVENTS,
+      ]),
+      split_user_kernel: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .prefault({})
+    .superRefine((p, ctx) => {
+      if (!p.split_user_kernel) return;
+      p.events.forEach((e, i) => {
+        if (e.includes(':')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['events', i],
+            message: 'has a modifier already; split_user_kernel adds :u and :k itself',
+            input: e,
+          });
+        }
+      });
+    }),
+  timeouts: z
+    .strictObject({
+      // How long the server may take to print its ready line.
+      ready_s: positiveNumber('a timeout in seconds').default(5),
+      // Added to warm-up + duration for the whole experiment: process start,
+      // connection set-up, the server's bounded wait for zero-copy completions.
+      margin_s: positiveNumber('a timeout in seconds').default(10),
+    })
+    .prefault({}),
+  // Passed to the zero_copy server as --zc-slots; null keeps its default.
+  zc_slots: positiveInt('a slot count (a positive integer)').nullable().default(null),
+  // The peer baseline (orchestrate/peers.mts); null: the config has none.
+  peers: PeersSection.nullable().default(null),
+}).superRefine((c, ctx) => {
+  if (!c.peers) return;
+  // The peers time their runs with the config's warm-up and duration, in
+  // the units they accept: sockperf's -t takes whole seconds (strtol), and
+  // iperf3 reports intervals of at least 0.1 s, from which the window is cut.
+  if (c.peers.tools.includes('sockperf') && !multipleOf(c.duration_s, 1)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['duration_s'],
+      message: 'must be whole seconds when peers.tools has sockperf (its -t takes whole seconds)',
+      input: c.duration_s,
+    });
+  }
+  if (c.peers.tools.includes('iperf3')) {
+    for (const key of ['warmup_s', 'duration_s'] as const) {
+      if (!multipleOf(c[key], 0.1)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'must be a multiple of 0.1 s when peers.tools has iperf3 (its window is cut from 0.1 s intervals)',
+          input: c[key],
+        });
+      }
+    }
+  }
+});
+
+/**
+ * The config as the peer baseline runs it: with its own `peers:` section, or
+ * with an empty one (every tool, the matrix's sizes and repetitions) —
+ * validated again, so the peers' constraints on the durations apply.
+ */
+export function withPeers(config: Config, source: string): Config & { peers: NonNullable<Config['peers']> } {
+  if (config.peers) return config as Config & { peers: NonNullable<Config['peers']> };
+  const parsed = ConfigSchema.safeParse({ ...config, peers: {} });
+  if (!parsed.success) {
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message} (with the default peers section)`),
+    );
+  }
+  return parsed.data as Config & { peers: NonNullable<Config['peers']> };
+}
+
+/** The peer baseline's settings with the matrix's defaults filled in; null if the config has no peers section. */
+export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes: number[]; repetitions: number } | null {
+  if (!config.peers) return null;
+  return {
+    tools: [...config.peers.tools],
+    message_sizes: config.peers.message_sizes ?? [...config.message_sizes],
+    repetitions: config.peers.repetitions ?? config.repetitions,
+  };
+}
+
+export type Config = z.output<typeof ConfigSchema>;
+export type NetnsTopology = z.output<typeof NetnsTopology>;
+export type LoopbackTopology = z.output<typeof LoopbackTopology>;
+export type TopologyConfig = Config['topology'];
+
+/** The events handed to `perf stat -e`, after the user/kernel split. */
+export function perfEvents(config: Config): string[] {
+  if (!config.perf.split_user_kernel) return [...config.perf.events];
+  return config.perf.events.flatMap((e) => (SOFTWARE_EVENTS.has(e) ? [e] : [`${e}:u`, `${e}:k`]));
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(source: string, problems: string[]) {
+    super(`${source}: invalid config\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parse and validate a YAML config. Throws ConfigError naming every bad field. */
+export function parseConfig(text: string, source: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos ? `line ${pos.line}, column ${pos.col}` : 'somewhere';
+        const reason = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return `YAML syntax error at ${where}: ${reason}`;
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(source, ['(root): expected a mapping of settings, got ' + describe(raw)]);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(source, parsed.error.issues.map((issue) => formatIssue(issue, raw)));
+  }
+  return parsed.data;
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read the file: ${(e as Error).message}`]);
+  }
+  return parseConfig(text, path);
+}
+
+/** `threads[1]`, `topology.namespaces.server`, `(root)`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += (out ? '.' : '') + String(key);
+  }
+  return out || '(root)';
+}
+
+function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const where = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length ? `${where}.` : '';
+    return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
+  }
+  if (issue.code === 'invalid_key') {
+    // A bad key of a map (a sysctl name): the key's own complaint says more.
+    const inner = issue.issues.map((i) => i.message).join('; ');
+    return `${where}: ${inner || issue.message}`;
+  }
+  const value = valueAt(raw, issue.path);
+  const got = value.found ? `, got ${describe(value.value)}` : ', got nothing';
+  // zod's own messages already say what was received; ours say what is expected.
+  const message = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
+  return `${where}: ${message}${got}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || !(key in (v as object))) return { found: false };
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: v };
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+export function sameSubnet(a: string, b: string, prefixLength: number): boolean {
+  const hostBits = 32 - prefixLength;
+  const block = 2 ** hostBits;
+  return Math.floor(ipv4ToInt(a) / block) === Math.floor(ipv4ToInt(b) / block);
+}

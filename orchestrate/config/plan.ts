@@ -1,0 +1,154 @@
+// The planner: Config → Experiment[]. Pure; the runner executes what it returns.
+import type { Config } from './config.ts';
+import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../results/lines.ts';
+
+/** One run of one matrix point. */
+export interface Experiment {
+  /** 1-based position in the full plan (stable across --only and --resume). */
+  index: number;
+  impl: Implementation;
+  mode: Mode;
+  msgSize: number;
+  threads: number;
+  /** 1-based repetition. */
+  rep: number;
+}
+
+export type Point = Pick<Experiment, 'impl' | 'mode' | 'msgSize' | 'threads'>;
+
+/** Identifies a matrix point: `zero_copy/stream/4096/4`. */
+export function pointKey(p: Point): string {
+  return `${p.impl}/${p.mode}/${p.msgSize}/${p.threads}`;
+}
+
+/** Identifies an experiment across runs, for --resume: `zero_copy/stream/4096/4/2`. */
+export function experimentKey(e: Point & { rep: number }): string {
+  return `${pointKey(e)}/${e.rep}`;
+}
+
+/** File-system friendly name of an experiment: `r2-zero_copy-stream-4096B-4t`. */
+export function experimentSlug(e: Experiment): string {
+  return `r${e.rep}-${e.impl}-${e.mode}-${e.msgSize}B-${e.threads}t`;
+}
+
+/**
+ * Every point × repetition. Repetitions are the outer loop, so slow drift
+ * (thermal state, background load, page cache) spreads over every point alike
+ * instead of biasing the points measured last; variants are the inner loop,
+ * so the three copies of one point are measured back to back.
+ */
+export function planExperiments(config: Config): Experiment[] {
+  const out: Experiment[] = [];
+  for (let rep = 1; rep <= config.repetitions; rep++) {
+    for (const mode of config.modes) {
+      for (const msgSize of config.message_sizes) {
+        for (const threads of config.threads) {
+          for (const impl of config.variants) {
+            out.push({ index: out.length + 1, impl, mode, msgSize, threads, rep });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function matrixSize(config: Config): number {
+  return (
+    config.variants.length * config.modes.length * config.message_sizes.length * config.threads.length * config.repetitions
+  );
+}
+
+// --only: `impl=zero_copy,threads=4`. A key given twice matches either value
+// (`threads=1,threads=2`); different keys must all match.
+const ONLY_KEYS = {
+  impl: 'impl',
+  implementation: 'impl',
+  variant: 'impl',
+  mode: 'mode',
+  size: 'msgSize',
+  msg_size: 'msgSize',
+  threads: 'threads',
+  rep: 'rep',
+} as const;
+
+export type OnlyFilter = Partial<{
+  impl: Implementation[];
+  mode: Mode[];
+  msgSize: number[];
+  threads: number[];
+  rep: number[];
+}>;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseOnly(spec: string): OnlyFilter {
+  const filter: OnlyFilter = {};
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=(.+)$/.exec(part);
+    if (!m) throw new UsageError(`--only: expected key=value, got ${JSON.stringify(part)}`);
+    const [, rawKey = '', value = ''] = m;
+    if (!(rawKey in ONLY_KEYS)) {
+      throw new UsageError(`--only: unknown key ${JSON.stringify(rawKey)} (use impl, mode, size, threads or rep)`);
+    }
+    const key = ONLY_KEYS[rawKey as keyof typeof ONLY_KEYS];
+    if (key === 'impl') {
+      if (!(IMPLEMENTATIONS as readonly string[]).includes(value)) {
+        throw new UsageError(`--only: impl must be one of ${IMPLEMENTATIONS.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      (filter.impl ??= []).push(value as Implementation);
+    } else if (key === 'mode') {
+      if (!(MODES as readonly string[]).includes(value)) {
+        throw new UsageError(`--only: mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      (filter.mode ??= []).push(value as Mode);
+    } else {
+      if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--only: ${rawKey} must be a positive integer, got ${JSON.stringify(value)}`);
+      (filter[key] ??= []).push(Number(value));
+    }
+  }
+  return filter;
+}
+
+export function matchesOnly(e: Experiment, filter: OnlyFilter): boolean {
+  return (
+    (!filter.impl || filter.impl.includes(e.impl)) &&
+    (!filter.mode || filter.mode.includes(e.mode)) &&
+    (!filter.msgSize || filter.msgSize.includes(e.msgSize)) &&
+    (!filter.threads || filter.threads.includes(e.threads)) &&
+    (!filter.rep || filter.rep.includes(e.rep))
+  );
+}
+
+/** The experiments still to run: those --only selects, minus those already done. */
+export function selectExperiments(plan: Experiment[], filter: OnlyFilter, done: ReadonlySet<string> = new Set()): Experiment[] {
+  return plan.filter((e) => matchesOnly(e, filter) && !done.has(experimentKey(e)));
+}
+
+// Time per experiment beyond warm-up + duration: process start under perf and
+// `ip netns exec`, the server's ready line, connection set-up, the
+// retransmission counters before and after, the server's exit, parsing and
+// the CSV append. Measured at 0.035 s on the 2-core reference machine
+// (`npm run bench`: 60 experiments of 2.5 s took 152.1 s); rounded up. Used
+// only for the estimate and the first ETA.
+export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
+
+export function estimateSeconds(experiments: readonly Experiment[], config: Config): number {
+  return experiments.length * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(r).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`;
+  return `${r}s`;
+}
+
+export function describeExperiment(e: Experiment, reps: number): string {
+  return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'} rep ${e.rep}/${reps}`;
+}

@@ -1,0 +1,188 @@
+// copybench's own benchmark, pure part: the figures `npm run bench` prints,
+// each with its target and whether this run met it. A benchmark reports; it
+// does not fail on noise (bench.mts exits 0 whenever it ran).
+import type { CopybenchStep } from './baseline.ts';
+import { PEER_TOOLS, SUBJECT_LABEL, formatSize, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
+import { IMPLEMENTATIONS, type Implementation } from '../results/lines.ts';
+
+export interface BenchFigure {
+  /** What is measured, e.g. "a2 one_copy / best peer at 64 KiB". */
+  name: string;
+  value: number | null;
+  /** The value as printed, with its unit. */
+  shown: string;
+  /** The target as printed; null when the figure has none. */
+  target: string | null;
+  /** null: no target, or the value is missing. */
+  met: boolean | null;
+  /** Why the value is missing, or what else to know about it. */
+  note?: string;
+}
+
+// The issue's targets, on the reference machine.
+export const TARGETS = {
+  ratio: [
+    { impl: 'one_copy', msgSize: 65536, min: 1.0 },
+    { impl: 'one_copy', msgSize: 1024, min: 0.9 },
+    { impl: 'two_copy', msgSize: 65536, min: 0.9 },
+  ] as { impl: Implementation; msgSize: number; min: number }[],
+  /** Sizes at which every variant's ratio to the best peer is reported. */
+  ratioSizes: [1024, 4096, 16384, 65536],
+  cvSize: 65536,
+  cvMax: 0.05,
+  cvMinReps: 5,
+  overheadMax: 1.05,
+  rssMaxKib: 64 * 1024,
+};
+
+export interface Overhead {
+  experiments: number;
+  /** Σ wall time of copybench's experiments, each from its start to its rows on disk. */
+  wallS: number;
+  /** Σ (warm-up + duration) they asked for. */
+  windowS: number;
+  ratio: number;
+  /** Mean seconds per experiment spent in each step (they add up to wallS / experiments). */
+  parts: { step: string; meanS: number }[];
+}
+
+/**
+ * Orchestration overhead of copybench's experiments in a run: Σ wall time ÷
+ * Σ (warm-up + duration). An experiment's wall time runs from the moment the
+ * orchestrator starts it to the moment its rows are on disk, and the next one
+ * starts right after, so nothing between experiments is left out.
+ */
+export function orchestrationOverhead(steps: readonly CopybenchStep[]): Overhead | null {
+  if (steps.length === 0) return null;
+  const wallS = steps.reduce((s, x) => s + x.wallS, 0);
+  const windowS = steps.reduce((s, x) => s + x.windowS, 0);
+  const mean = (f: (x: CopybenchStep) => number) => steps.reduce((s, x) => s + f(x), 0) / steps.length;
+  const t = (x: CopybenchStep) => x.timings;
+  const parts = [
+    { step: 'retransmission counters read (/proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
+    { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).serverReady ?? t(x).countersRead) - t(x).countersRead) },
+    {
+      step: 'client started under perf, ran, exited (asks for warm-up + duration)',
+      meanS: mean((x) => (t(x).clientExited ?? t(x).serverReady ?? 0) - (t(x).serverReady ?? t(x).countersRead)),
+    },
+    { step: 'server exited after the client', meanS: mean((x) => (t(x).serverExited ?? 0) - (t(x).clientExited ?? t(x).serverExited ?? 0)) },
+    { step: 'retransmission counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).serverExited ?? t(x).countersReadAgain)) },
+    { step: 'outputs parsed and checked, row built', meanS: mean((x) => t(x).parsed - t(x).countersReadAgain) },
+    { step: 'rows appended (fsync), progress line', meanS: mean((x) => x.wallS - t(x).parsed) },
+  ];
+  return { experiments: steps.length, wallS, windowS, ratio: wallS / windowS, parts };
+}
+
+export interface PeakRss {
+  impl: Implementation;
+  role: 'server' | 'client';
+  kib: number;
+}
+
+export interface BenchInput {
+  comparison: readonly SizeComparison[];
+  rows: readonly PeersRow[];
+  overhead: Overhead | null;
+  /** Peak RSS of each binary at 8 threads × 64 KiB; absent ones are reported missing. */
+  rss: readonly PeakRss[];
+  variants: readonly Implementation[];
+}
+
+const short = (impl: Implementation) => SUBJECT_LABEL[impl];
+
+export function benchFigures(input: BenchInput): BenchFigure[] {
+  const figures: BenchFigure[] = [];
+  // Throughput ratios to the best peer: every variant at every size; the
+  // issue's targets where it sets one.
+  for (const impl of input.variants) {
+    for (const msgSize of TARGETS.ratioSizes) {
+      const c = input.comparison.find((x) => x.msgSize === msgSize);
+      const ratio = c?.ratios[impl] ?? null;
+      const target = TARGETS.ratio.find((t) => t.impl === impl && t.msgSize === msgSize);
+      figures.push({
+        name: `throughput ${short(impl)} / best peer at ${formatSize(msgSize)}`,
+        value: ratio,
+        shown: ratio === null ? 'missing' : `${ratio.toFixed(3)}× (${c!.medians[impl]!.toFixed(2)} vs ${c!.bestPeer!.tool} ${c!.bestPeer!.gbps.toFixed(2)} Gbit/s)`,
+        target: target ? `≥ ${target.min.toFixed(1)}×` : null,
+        met: target && ratio !== null ? ratio >= target.min : null,
+        ...(ratio === null ? { note: c ? 'no peer measured at this size' : 'not measured' } : {}),
+      });
+    }
+  }
+  // Run-to-run variation at 64 KiB.
+  const variation = variationAt(input.rows, TARGETS.cvSize);
+  for (const impl of input.variants) {
+    const v = variation[impl];
+    const cv = v?.cv ?? null;
+    const enough = (v?.n ?? 0) >= TARGETS.cvMinReps;
+    figures.push({
+      name: `coefficient of variation of throughput, ${short(impl)} at ${formatSize(TARGETS.cvSize)}`,
+      value: cv,
+      shown: cv === null ? 'missing' : `${(cv * 100).toFixed(2)} % over ${v!.n} repetitions`,
+      target: `≤ ${TARGETS.cvMax * 100} % over ≥ ${TARGETS.cvMinReps} repetitions`,
+      met: cv === null ? null : cv <= TARGETS.cvMax && enough,
+      ...(cv === null ? { note: 'fewer than two repetitions' } : enough ? {} : { note: `only ${v!.n} repetitions` }),
+    });
+  }
+  // The peers' own variation, measured alongside: how much of it is the machine's.
+  for (const tool of PEER_TOOLS) {
+    const v = variation[tool];
+    if (!v || v.cv === null) continue;
+    figures.push({
+      name: `coefficient of variation of throughput, ${tool} at ${formatSize(TARGETS.cvSize)} (for comparison)`,
+      value: v.cv,
+      shown: `${(v.cv * 100).toFixed(2)} % over ${v.n} repetitions`,
+      target: null,
+      met: null,
+    });
+  }
+  const o = input.overhead;
+  figures.push({
+    name: 'orchestration overhead: Σ wall time ÷ Σ (warm-up + duration) of copybench experiments',
+    value: o?.ratio ?? null,
+    shown: o ? `${o.ratio.toFixed(3)} (${o.wallS.toFixed(1)} s for ${o.windowS.toFixed(1)} s, ${o.experiments} experiments)` : 'missing',
+    target: `≤ ${TARGETS.overheadMax}`,
+    met: o ? o.ratio <= TARGETS.overheadMax : null,
+  });
+  for (const impl of input.variants) {
+    for (const role of ['server', 'client'] as const) {
+      const r = input.rss.find((x) => x.impl === impl && x.role === role);
+      figures.push({
+        name: `peak RSS of ${binaryName(impl, role)} at 8 threads × 64 KiB`,
+        value: r?.kib ?? null,
+        shown: r ? `${(r.kib / 1024).toFixed(1)} MiB` : 'missing',
+        target: `≤ ${TARGETS.rssMaxKib / 1024} MiB`,
+        met: r ? r.kib <= TARGETS.rssMaxKib : null,
+      });
+    }
+  }
+  return figures;
+}
+
+export function binaryName(impl: Implementation, role: 'server' | 'client'): string {
+  return `a${IMPLEMENTATIONS.indexOf(impl) + 1}_${role}`;
+}
+
+/** Every figure on a line: name, value, target, met / MISSED / no target. */
+export function formatBenchFigures(figures: readonly BenchFigure[]): string {
+  const verdict = (f: BenchFigure) => (f.target === null ? '' : f.met === null ? 'n/a' : f.met ? 'met' : 'MISSED');
+  const nameWidth = Math.max(...figures.map((f) => f.name.length));
+  const shownWidth = Math.max(...figures.map((f) => f.shown.length));
+  const targetWidth = Math.max(...figures.map((f) => (f.target ?? '—').length));
+  return figures
+    .map((f) =>
+      [f.name.padEnd(nameWidth), f.shown.padEnd(shownWidth), (f.target ?? '—').padEnd(targetWidth), verdict(f), f.note ? `(${f.note})` : '']
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatOverhead(o: Overhead): string {
+  const lines = [
+    `orchestration overhead, per copybench experiment (mean of ${o.experiments}):`,
+    ...o.parts.map((p) => `  ${(p.meanS * 1000).toFixed(0).padStart(6)} ms  ${p.step}`),
+    `  ${((o.wallS / o.experiments) * 1000).toFixed(0).padStart(6)} ms  in all, for ${((o.windowS / o.experiments) * 1000).toFixed(0)} ms of warm-up + duration`,
+  ];
+  return lines.join('\n');
+}

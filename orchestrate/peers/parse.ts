@@ -1,0 +1,503 @@
+// The peer baseline, pure part: what iperf3 and sockperf print, turned into
+// figures comparable with copybench's; the peers.csv row; the plan that
+// alternates copybench's stream runs with the peers'; and the comparison
+// (best peer per size, ratios, coefficient of variation). No processes, no
+// files: the tests feed it outputs captured from the real tools.
+//
+// What "the same transfer" means, for each tool (peer-tools.ts runs them so):
+// - copybench: the server sends 8-field messages of SIZE bytes back to back
+//   over one TCP connection with TCP_NODELAY; the client receives and counts
+//   the bytes of whole messages that arrive inside its window (after the
+//   warm-up).
+// - iperf3 -c ... -R -N -l SIZE: with -R the server sends and the client
+//   receives, SIZE bytes per write, TCP_NODELAY (-N). The client's -J report
+//   has the receiver's bytes per interval; the window is cut from those
+//   intervals, warm-up excluded.
+// - sockperf tp --tcp -m SIZE: the `tp` side sends SIZE-byte messages, the
+//   `sr` side receives. It counts messages *sent* during its test, so its
+//   figure is the sender's (what is still in flight at the end is a few
+//   hundred KiB of seconds' worth). It has no timed warm-up: it sends a few
+//   warm-up messages, pauses 2 s (fixed, in its client), then times its
+//   test from the first message; over veth TCP reaches full speed within
+//   milliseconds, so our warm-up is not applied to it.
+import { z } from 'zod';
+import { PEER_TOOLS, type PeerTool } from '../config/config.ts';
+import type { PerfStat } from '../results/perf.ts';
+import { IMPLEMENTATIONS, type Implementation } from '../results/lines.ts';
+
+export { PEER_TOOLS, type PeerTool };
+
+/** Thrown when a peer's output is not what the tool prints, or not the transfer asked for. */
+export class PeerOutputError extends Error {
+  override name = 'PeerOutputError';
+}
+
+export interface PeerMeasurement {
+  /** Bytes counted in the window. */
+  bytes: number;
+  /** The window those bytes were counted in, seconds. */
+  windowS: number;
+  throughputGbps: number;
+  /** Who counted: the receiver (iperf3 -R client) or the sender (sockperf tp). */
+  countedBy: 'receiver' | 'sender';
+  /** The tool's own version string. */
+  version: string;
+}
+
+const gbps = (bytes: number, seconds: number) => (bytes * 8) / seconds / 1e9;
+
+// ---------------------------------------------------------------------------
+// iperf3 -J (client side, -R: the client is the receiver)
+
+const finite = z.number().finite();
+const Iperf3Interval = z.looseObject({
+  sum: z.looseObject({
+    start: finite.nonnegative(),
+    end: finite.nonnegative(),
+    seconds: finite.nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    sender: z.boolean().optional(),
+  }),
+});
+
+const Iperf3Report = z.looseObject({
+  start: z.looseObject({
+    version: z.string(),
+    test_start: z.looseObject({
+      protocol: z.string(),
+      num_streams: z.number().int(),
+      blksize: z.number().int(),
+      reverse: z.number().int(),
+    }),
+  }),
+  intervals: z.array(Iperf3Interval),
+  end: z.looseObject({}),
+});
+
+export interface Iperf3Window {
+  warmupS: number;
+  durationS: number;
+  /** The message size asked for (iperf3's -l). */
+  msgSize: number;
+}
+
+/**
+ * The receiver's throughput over [warm-up, warm-up + duration] from an
+ * `iperf3 -c HOST -R -J -i INTERVAL` report. Each interval report counts
+ * its bytes over its own [start, end] on iperf3's clock; an interval inside
+ * the window counts whole, one across an edge for the part inside it (at
+ * its own average rate). The intervals normally fall on the window's edges
+ * (iperf3Timing chooses them so) and nothing is apportioned; on a loaded
+ * machine iperf3's timer can fire late and merge two intervals, and this
+ * keeps the window right.
+ */
+export function parseIperf3Json(text: string, window: Iperf3Window): PeerMeasurement {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PeerOutputError(`iperf3: output is not JSON: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  const error = (json as { error?: unknown })?.error;
+  if (typeof error === 'string') throw new PeerOutputError(`iperf3: ${error}`);
+  const parsed = Iperf3Report.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PeerOutputError(`iperf3: not an iperf3 -J report: ${issues.join('; ')}`);
+  }
+  const report = parsed.data;
+  const t = report.start.test_start;
+  const problems: string[] = [];
+  if (t.protocol !== 'TCP') problems.push(`protocol ${t.protocol}, expected TCP`);
+  if (t.num_streams !== 1) problems.push(`${t.num_streams} streams, expected 1`);
+  if (t.blksize !== window.msgSize) problems.push(`block size ${t.blksize}, expected ${window.msgSize}`);
+  if (t.reverse !== 1) problems.push('not reversed (-R): the client sent instead of receiving');
+  const senders = report.intervals.filter((i) => i.sum.sender === true).length;
+  if (senders) problems.push(`${senders} intervals counted by the sender, expected the receiver's`);
+  if (problems.length) throw new PeerOutputError(`iperf3: not the transfer asked for: ${problems.join('; ')}`);
+
+  if (report.intervals.length === 0) throw new PeerOutputError('iperf3: the report has no intervals');
+  const from = window.warmupS;
+  const to = window.warmupS + window.durationS;
+  let bytes = 0;
+  let seconds = 0;
+  for (const { sum } of report.intervals) {
+    const length = sum.end - sum.start;
+    const overlap = Math.min(sum.end, to) - Math.max(sum.start, from);
+    if (length <= 0 || overlap <= 0) continue;
+    // Within a microsecond of whole: iperf3's edges are its timer's, not ours.
+    const share = overlap >= length - 1e-6 ? 1 : overlap / length;
+    bytes += sum.bytes * share;
+    seconds += overlap;
+  }
+  bytes = Math.round(bytes);
+  // A run cut short (the server gone, a timeout) must not pass for a short window.
+  if (seconds < window.durationS * 0.95) {
+    throw new PeerOutputError(
+      `iperf3: its intervals cover ${seconds.toFixed(3)} s of the ${window.durationS} s window after ${window.warmupS} s`,
+    );
+  }
+  if (bytes === 0) throw new PeerOutputError('iperf3: nothing received in the window');
+  return { bytes, windowS: seconds, throughputGbps: gbps(bytes, seconds), countedBy: 'receiver', version: report.start.version };
+}
+
+/**
+ * iperf3's -t and -i for a window of `durationS` after `warmupS`: -t takes
+ * whole seconds (3.12 parses it with atoi), so it runs for the window's end
+ * rounded up; -i is the longest interval, at most 1 s and at least iperf3's
+ * 0.1 s, that both the warm-up and the window's end fall on, so that the
+ * window is a whole number of intervals.
+ */
+export function iperf3Timing(warmupS: number, durationS: number): { timeS: number; intervalS: number } {
+  const tenths = (s: number) => Math.round(s * 10);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const common = gcd(tenths(warmupS), tenths(durationS));
+  let interval = 1;
+  for (let d = Math.min(10, common); d >= 1; d--) {
+    if (common % d === 0) {
+      interval = d;
+      break;
+    }
+  }
+  return { timeS: Math.ceil(warmupS + durationS - 1e-9), intervalS: interval / 10 };
+}
+
+/**
+ * The line each tool's listening side prints once it accepts connections:
+ * peer-tools.ts starts the other side only after seeing it (see
+ * test/fixtures/peers/).
+ */
+export const READY_LINE: Record<PeerTool, RegExp> = {
+  iperf3: /Server listening on \d+/,
+  sockperf: /using \w+\(\) to block on socket/,
+};
+
+/** `iperf 3.12` from `iperf3 --version`'s first line. */
+export function parseIperf3Version(text: string): string | null {
+  return /^iperf (\d+\.\d+\S*)/m.exec(text)?.[1] ?? null;
+}
+
+// ---------------------------------------------------------------------------
+// sockperf tp (the sender) and sr (the receiver)
+
+// sockperf colours some of its lines (ESC[2;35m ... ESC[0m) even into a pipe.
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/** `3.7-no.git` from `sockperf --version` (`sockperf, version 3.7-no.git`) or its banner (`== version #3.7-no.git ==`). */
+export function parseSockperfVersion(text: string): string | null {
+  return /version #?(\d[^\s=]*)/.exec(stripAnsi(text))?.[1] ?? null;
+}
+
+/**
+ * The sender's throughput from `sockperf tp --tcp -m SIZE` output: its
+ * "Message Rate" (messages sent per second of its test window, which it
+ * computes from microsecond timestamps) × SIZE. Its "MBps" is not used: it
+ * is MiB per second. The messages and the window come from its "Total of N
+ * messages sent in T sec" line (T printed to the millisecond, so the rate is
+ * the more precise of the two).
+ */
+export function parseSockperfTp(text: string, msgSize: number): PeerMeasurement {
+  const plain = stripAnsi(text);
+  const version = parseSockperfVersion(plain);
+  const error = /sockperf: ERROR: (.*)/.exec(plain)?.[1];
+  if (error) throw new PeerOutputError(`sockperf: ${error.trim()}`);
+  const total = /Total of (\d+) messages sent in ([\d.]+) sec/.exec(plain);
+  const rate = /Summary: Message Rate is (\d+) \[msg\/sec\]/.exec(plain);
+  if (!version || !total || !rate) {
+    const missing = [!version && 'version', !total && '"Total of N messages sent in T sec"', !rate && '"Message Rate"']
+      .filter(Boolean)
+      .join(', ');
+    throw new PeerOutputError(`sockperf: not a sockperf tp summary (no ${missing}): ${JSON.stringify(plain.slice(-300))}`);
+  }
+  const size = /using msg-size=(\d+)/.exec(plain)?.[1];
+  // sockperf notes the size only when it is not its preferred 1472.
+  const reportedSize = size === undefined ? 1472 : Number(size);
+  if (reportedSize !== msgSize) throw new PeerOutputError(`sockperf: sent ${reportedSize}-byte messages, expected ${msgSize}`);
+  const messages = Number(total[1]);
+  const seconds = Number(total[2]);
+  if (!(seconds > 0) || messages === 0) throw new PeerOutputError(`sockperf: sent ${messages} messages in ${seconds} s`);
+  const msgRate = Number(rate[1]);
+  // The rate is the same count over the same time: a disagreement beyond the
+  // rounding of T to the millisecond means the summary was not read as
+  // sockperf meant it.
+  if (Math.abs(msgRate - messages / seconds) > Math.max(1, msgRate * (0.0005 / seconds + 1e-4))) {
+    throw new PeerOutputError(`sockperf: message rate ${msgRate}/s disagrees with ${messages} messages in ${seconds} s`);
+  }
+  const bytes = messages * msgSize;
+  return { bytes, windowS: messages / msgRate, throughputGbps: (msgRate * msgSize * 8) / 1e9, countedBy: 'sender', version };
+}
+
+// ---------------------------------------------------------------------------
+// The plan: copybench's variants and the peers, alternating.
+
+/**
+ * How long a run takes here, for the plan's estimate: copybench its warm-up
+ * and duration and ~0.05 s of start and stop; iperf3 its whole seconds;
+ * sockperf its duration after a fixed 2 s pause it always takes between its
+ * warm-up messages and its test, and 0.1 s it waits at the end.
+ */
+export function estimateRunSeconds(subject: BaselineSubject, warmupS: number, durationS: number): number {
+  if (subject.kind === 'copybench') return warmupS + durationS + 0.05;
+  if (subject.tool === 'iperf3') return iperf3Timing(warmupS, durationS).timeS + 0.1;
+  return durationS + 2.2;
+}
+
+export type BaselineSubject = { kind: 'copybench'; impl: Implementation } | { kind: 'peer'; tool: PeerTool };
+
+export interface BaselineRun {
+  /** 1-based position in the plan. */
+  index: number;
+  subject: BaselineSubject;
+  msgSize: number;
+  /** 1-based repetition. */
+  rep: number;
+}
+
+export function subjectName(s: BaselineSubject): Implementation | PeerTool {
+  return s.kind === 'copybench' ? s.impl : s.tool;
+}
+
+/**
+ * Repetitions outermost, then sizes, then every variant followed by every
+ * peer: a size's runs are back to back, so slow drift (thermal state,
+ * background load) hits copybench and the peers alike.
+ */
+export function planBaseline(settings: {
+  variants: readonly Implementation[];
+  tools: readonly PeerTool[];
+  message_sizes: readonly number[];
+  repetitions: number;
+}): BaselineRun[] {
+  const out: BaselineRun[] = [];
+  const subjects: BaselineSubject[] = [
+    ...settings.variants.map((impl) => ({ kind: 'copybench' as const, impl })),
+    ...settings.tools.map((tool) => ({ kind: 'peer' as const, tool })),
+  ];
+  for (let rep = 1; rep <= settings.repetitions; rep++) {
+    for (const msgSize of settings.message_sizes) {
+      for (const subject of subjects) out.push({ index: out.length + 1, subject, msgSize, rep });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// peers.csv
+
+export const SUBJECTS = [...IMPLEMENTATIONS, ...PEER_TOOLS] as const;
+
+/** How each subject is labelled in figures and tables: the course's binary names for copybench. */
+export const SUBJECT_LABEL: Record<(typeof SUBJECTS)[number], string> = {
+  two_copy: 'a1 two_copy',
+  one_copy: 'a2 one_copy',
+  zero_copy: 'a3 zero_copy',
+  iperf3: 'iperf3',
+  sockperf: 'sockperf',
+};
+
+const cpuSeconds = z.number().finite().nonnegative().nullable();
+
+/** One row of peers.csv: one run of copybench or of a peer. The header is derived from it. */
+export const PeersRow = z.strictObject({
+  subject: z.enum(SUBJECTS),
+  kind: z.enum(['copybench', 'peer']),
+  msg_size: z.number().int().positive(),
+  threads: z.literal(1),
+  rep: z.number().int().positive(),
+  throughput_gbps: z.number().finite().positive(),
+  window_s: z.number().finite().positive(),
+  bytes: z.number().int().positive(),
+  counted_by: z.enum(['receiver', 'sender']),
+  /** CPU time of each side's process (perf task-clock), seconds; empty if perf could not count it. */
+  server_cpu_s: cpuSeconds,
+  client_cpu_s: cpuSeconds,
+  tcp_retrans_segs: z.number().int().nonnegative().nullable(),
+  /** Wall time of the whole run, from its first process's start to its last's exit and the row's parsing. */
+  wall_s: z.number().finite().nonnegative(),
+  version: z.string().min(1),
+  run_id: z.string().min(1),
+  started_at: z.string().min(1),
+});
+export type PeersRow = z.infer<typeof PeersRow>;
+
+export const PEERS_CSV_HEADER = Object.keys(PeersRow.shape) as (keyof PeersRow)[];
+
+export function peersRowCells(row: PeersRow): (string | number | null)[] {
+  const valid = PeersRow.parse(row);
+  return PEERS_CSV_HEADER.map((k) => valid[k]);
+}
+
+/** peers.csv records (strings, as parseCsvRecords gives them) back to typed rows. */
+export function parsePeersRecords(records: readonly Record<string, string>[], source: string): PeersRow[] {
+  return records.map((r, i) => {
+    const typed: Record<string, unknown> = {};
+    for (const key of PEERS_CSV_HEADER) {
+      const cell = r[key];
+      if (cell === undefined) throw new Error(`${source}: row ${i + 1}: no ${key} column`);
+      const schema = PeersRow.shape[key];
+      const isText = ['subject', 'kind', 'counted_by', 'version', 'run_id', 'started_at'].includes(key);
+      typed[key] = isText ? cell : cell === '' ? null : Number(cell);
+      if (!schema.safeParse(typed[key]).success) throw new Error(`${source}: row ${i + 1}: ${key}: bad value ${JSON.stringify(cell)}`);
+    }
+    return PeersRow.parse(typed);
+  });
+}
+
+/** A side's CPU time in seconds from perf's task-clock (printed in msec); null when not counted. */
+export function cpuSecondsOf(perf: PerfStat | null): number | null {
+  const c = perf?.['task-clock'];
+  if (!c || c.value === null) return null;
+  if (c.unit === 'msec') return c.value / 1e3;
+  if (c.unit === 'ns') return c.value / 1e9;
+  return null;
+}
+
+export interface RowContext {
+  run: BaselineRun;
+  tcpRetransSegs: number | null;
+  wallS: number;
+  version: string;
+  runId: string;
+  startedAt: string;
+}
+
+/** A peers.csv row for one of copybench's own runs, from its client's result line and perf counts. */
+export function copybenchPeersRow(
+  client: { throughput_gbps: number; window_s: number; bytes: number },
+  perf: { server: PerfStat | null; client: PerfStat | null },
+  ctx: RowContext,
+): PeersRow {
+  if (ctx.run.subject.kind !== 'copybench') throw new Error('copybenchPeersRow: not a copybench run');
+  return PeersRow.parse({
+    subject: ctx.run.subject.impl,
+    kind: 'copybench',
+    msg_size: ctx.run.msgSize,
+    threads: 1,
+    rep: ctx.run.rep,
+    throughput_gbps: client.throughput_gbps,
+    window_s: client.window_s,
+    bytes: client.bytes,
+    counted_by: 'receiver',
+    server_cpu_s: cpuSecondsOf(perf.server),
+    client_cpu_s: cpuSecondsOf(perf.client),
+    tcp_retrans_segs: ctx.tcpRetransSegs,
+    wall_s: ctx.wallS,
+    version: ctx.version,
+    run_id: ctx.runId,
+    started_at: ctx.startedAt,
+  });
+}
+
+/** A peers.csv row for one run of a peer tool. */
+export function peerPeersRow(m: PeerMeasurement, perf: { server: PerfStat | null; client: PerfStat | null }, ctx: RowContext): PeersRow {
+  if (ctx.run.subject.kind !== 'peer') throw new Error('peerPeersRow: not a peer run');
+  return PeersRow.parse({
+    subject: ctx.run.subject.tool,
+    kind: 'peer',
+    msg_size: ctx.run.msgSize,
+    threads: 1,
+    rep: ctx.run.rep,
+    throughput_gbps: m.throughputGbps,
+    window_s: m.windowS,
+    bytes: m.bytes,
+    counted_by: m.countedBy,
+    server_cpu_s: cpuSecondsOf(perf.server),
+    client_cpu_s: cpuSecondsOf(perf.client),
+    tcp_retrans_segs: ctx.tcpRetransSegs,
+    wall_s: ctx.wallS,
+    version: m.version,
+    run_id: ctx.runId,
+    started_at: ctx.startedAt,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Comparison
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Sample standard deviation ÷ mean; null with fewer than two values or a zero mean. */
+export function coefficientOfVariation(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  if (mean === 0) return null;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance) / mean;
+}
+
+export interface SizeComparison {
+  msgSize: number;
+  /** Median throughput over repetitions, Gbit/s, per subject measured at this size. */
+  medians: Partial<Record<(typeof SUBJECTS)[number], number>>;
+  /** The peer with the highest median at this size; null if no peer was measured. */
+  bestPeer: { tool: PeerTool; gbps: number } | null;
+  /** Each copybench variant's median ÷ the best peer's; null without a peer. */
+  ratios: Partial<Record<Implementation, number | null>>;
+}
+
+/** Per message size: medians, the best peer, and every variant's ratio to it. */
+export function compareWithPeers(rows: readonly PeersRow[]): SizeComparison[] {
+  const sizes = [...new Set(rows.map((r) => r.msg_size))].sort((a, b) => a - b);
+  return sizes.map((msgSize) => {
+    const medians: SizeComparison['medians'] = {};
+    for (const subject of SUBJECTS) {
+      const m = median(rows.filter((r) => r.msg_size === msgSize && r.subject === subject).map((r) => r.throughput_gbps));
+      if (m !== null) medians[subject] = m;
+    }
+    let bestPeer: SizeComparison['bestPeer'] = null;
+    for (const tool of PEER_TOOLS) {
+      const m = medians[tool];
+      if (m !== undefined && (bestPeer === null || m > bestPeer.gbps)) bestPeer = { tool, gbps: m };
+    }
+    const ratios: SizeComparison['ratios'] = {};
+    for (const impl of IMPLEMENTATIONS) {
+      const m = medians[impl];
+      if (m !== undefined) ratios[impl] = bestPeer ? m / bestPeer.gbps : null;
+    }
+    return { msgSize, medians, bestPeer, ratios };
+  });
+}
+
+/** Coefficient of variation of throughput per subject at one size, over its repetitions. */
+export function variationAt(rows: readonly PeersRow[], msgSize: number): Partial<Record<(typeof SUBJECTS)[number], { cv: number | null; n: number }>> {
+  const out: Partial<Record<(typeof SUBJECTS)[number], { cv: number | null; n: number }>> = {};
+  for (const subject of SUBJECTS) {
+    const values = rows.filter((r) => r.msg_size === msgSize && r.subject === subject).map((r) => r.throughput_gbps);
+    if (values.length) out[subject] = { cv: coefficientOfVariation(values), n: values.length };
+  }
+  return out;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1048576 && bytes % 1048576 === 0) return `${bytes / 1048576} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+/** The comparison as a plain-text table: medians in Gbit/s, then each variant's ratio to the best peer. */
+export function formatComparison(comparison: readonly SizeComparison[]): string {
+  const present = SUBJECTS.filter((s) => comparison.some((c) => c.medians[s] !== undefined));
+  const impls = IMPLEMENTATIONS.filter((i) => present.includes(i));
+  const header = ['size', ...present.map((s) => SUBJECT_LABEL[s]), 'best peer', ...impls.map((i) => `${SUBJECT_LABEL[i].split(' ')[0]}/best`)];
+  const lines = comparison.map((c) => [
+    formatSize(c.msgSize),
+    ...present.map((s) => (c.medians[s] === undefined ? '—' : c.medians[s]!.toFixed(2))),
+    c.bestPeer ? c.bestPeer.tool : '—',
+    ...impls.map((i) => {
+      const r = c.ratios[i];
+      return r === undefined || r === null ? '—' : `${r.toFixed(2)}×`;
+    }),
+  ]);
+  const widths = header.map((h, j) => Math.max(h.length, ...lines.map((l) => l[j]!.length)));
+  const fmt = (cells: string[]) => cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  ');
+  return [fmt(header), ...lines.map(fmt)].join('\n');
+}

@@ -1,0 +1,147 @@
+// results/<run-id>/: the files a run leaves. File system only, no processes.
+//
+// results.csv is appended one row at a time and fsync'ed before the next
+// experiment starts, so a crash or Ctrl-C loses at most the experiment that
+// was running. A row cut short by a crash (no trailing newline) is dropped on
+// --resume, and that experiment runs again.
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigSchema, type Config } from '../config/config.ts';
+import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
+import { experimentKey } from '../config/plan.ts';
+import { IMPLEMENTATIONS, MODES } from './lines.ts';
+
+export const RESULTS_CSV = 'results.csv';
+export const SUMMARY_CSV = 'summary.csv';
+export const META_JSON = 'meta.json';
+export const FAILURES_JSONL = 'failures.jsonl';
+export const RAW_DIR = 'raw';
+
+export function runIdFor(name: string, at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp =
+    `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}` +
+    `-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+  return `${name}-${stamp}`;
+}
+
+/** A fresh run directory under `outRoot`; never reuses an existing one. */
+export function createRunDir(outRoot: string, name: string, at: Date): { runId: string; dir: string } {
+  mkdirSync(outRoot, { recursive: true });
+  const base = runIdFor(name, at);
+  for (let i = 1; ; i++) {
+    const runId = i === 1 ? base : `${base}-${i}`;
+    const dir = path.join(outRoot, runId);
+    if (existsSync(dir)) continue;
+    mkdirSync(path.join(dir, RAW_DIR), { recursive: true });
+    return { runId, dir };
+  }
+}
+
+/** Append and flush to disk before returning. */
+export function appendDurably(file: string, text: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function writeCsvHeader(dir: string, header: readonly string[]): void {
+  appendDurably(path.join(dir, RESULTS_CSV), formatCsvLine(header));
+}
+
+export function appendCsvRow(dir: string, cells: readonly Cell[]): void {
+  appendDurably(path.join(dir, RESULTS_CSV), formatCsvLine(cells));
+}
+
+export function writeCsv(file: string, header: readonly string[], rows: readonly Record<string, Cell>[]): void {
+  const text = [formatCsvLine(header), ...rows.map((r) => formatCsvLine(header.map((h) => r[h] ?? null)))].join('');
+  writeAtomically(file, text);
+}
+
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function appendFailure(dir: string, failure: object): void {
+  appendFileSync(path.join(dir, FAILURES_JSONL), JSON.stringify(failure) + '\n');
+}
+
+// meta.json: what was run, where, with what, and how it ended.
+export const Meta = z.looseObject({
+  run_id: z.string(),
+  config_path: z.string(),
+  config: z.unknown(),
+  status: z.enum(['running', 'done', 'failed', 'interrupted']),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+export type Meta = z.infer<typeof Meta> & Record<string, unknown>;
+
+export function writeMeta(dir: string, meta: Meta): void {
+  writeAtomically(path.join(dir, META_JSON), JSON.stringify(meta, null, 2) + '\n');
+}
+
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+export interface ResumeState {
+  meta: Meta;
+  config: Config;
+  /** Keys (experimentKey) of the rows already in results.csv. */
+  done: Set<string>;
+  rows: number;
+  /** True when a half-written last row was cut off. */
+  truncated: boolean;
+}
+
+/** Read an interrupted run back: its config, and which experiments are done. */
+export function readResumeState(dir: string, header: (config: Config) => string[]): ResumeState {
+  const metaFile = path.join(dir, META_JSON);
+  if (!existsSync(metaFile)) throw new ResumeError(`${dir}: no ${META_JSON}; is this a run directory?`);
+  const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8'))) as Meta;
+  const parsedConfig = ConfigSchema.safeParse(meta.config);
+  if (!parsedConfig.success) throw new ResumeError(`${metaFile}: its config no longer validates: ${parsedConfig.error.message}`);
+  const config = parsedConfig.data;
+  const csvFile = path.join(dir, RESULTS_CSV);
+  const done = new Set<string>();
+  if (!existsSync(csvFile)) return { meta, config, done, rows: 0, truncated: false };
+
+  let text = readFileSync(csvFile, 'utf8');
+  let truncated = false;
+  if (text.length > 0 && !text.endsWith('\n')) {
+    const keep = text.lastIndexOf('\n') + 1;
+    truncateSync(csvFile, Buffer.byteLength(text.slice(0, keep)));
+    text = text.slice(0, keep);
+    truncated = true;
+  }
+  if (text === '') {
+    writeCsvHeader(dir, header(config));
+    return { meta, config, done, rows: 0, truncated };
+  }
+  const { header: found, records, malformed } = parseCsvRecords(text);
+  const expected = header(config);
+  if (found.join(',') !== expected.join(',')) {
+    throw new ResumeError(`${csvFile}: its header differs from what this orchestrator writes for its config; cannot resume`);
+  }
+  if (malformed.length) throw new ResumeError(`${csvFile}: malformed rows at lines ${malformed.join(', ')}`);
+  for (const r of records) {
+    const impl = r.implementation as (typeof IMPLEMENTATIONS)[number];
+    const mode = r.mode as (typeof MODES)[number];
+    done.add(experimentKey({ impl, mode, msgSize: Number(r.msg_size), threads: Number(r.threads), rep: Number(r.rep) }));
+  }
+  return { meta, config, done, rows: records.length, truncated };
+}
+
+export function readResultRecords(dir: string): Record<string, string>[] {
+  const csvFile = path.join(dir, RESULTS_CSV);
+  if (!existsSync(csvFile)) return [];
+  return parseCsvRecords(readFileSync(csvFile, 'utf8')).records;
+}

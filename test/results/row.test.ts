@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'csv-stringify/sync';
+import {
+  SEED_COLUMN_NAMES,
+  buildRow,
+  csvHeader,
+  formatCsvLine,
+  parseCsv,
+  parseCsvRecords,
+  rowCells,
+  sideCount,
+  transferCount,
+} from '../../orchestrate/results/row.ts';
+import { perfStat, zeroCopyStream } from '../run/helpers.ts';
+
+const EVENTS = ['cycles', 'L1-dcache-load-misses', 'LLC-load-misses', 'context-switches'];
+
+function row(serverPerf = perfStat({ cycles: 1000, 'L1-dcache-load-misses': 10, 'LLC-load-misses': 1, 'context-switches': 5 }),
+             clientPerf = perfStat({ cycles: 3000, 'L1-dcache-load-misses': 30, 'LLC-load-misses': 3, 'context-switches': 7 })) {
+  return buildRow({ ...zeroCopyStream(), serverPerf, clientPerf, events: EVENTS, tcpRetransSegs: 0, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
+}
+
+describe('CSV header', () => {
+  it('starts with the nine course columns, in the course order', () => {
+    expect(csvHeader(EVENTS).slice(0, 9)).toEqual([
+      'implementation', 'msg_size', 'threads', 'throughput_gbps', 'latency_us',
+      'cpu_cycles', 'l1_cache_misses', 'llc_cache_misses', 'context_switches',
+    ]);
+    expect(SEED_COLUMN_NAMES).toHaveLength(9);
+  });
+
+  it('then the details, every event per side with its run percentage, then the tail', () => {
+    const h = csvHeader(['cycles', 'task-clock']);
+    expect(h.slice(9, 18)).toEqual([
+      'mode', 'rep', 'window_s', 'bytes', 'messages', 'latency_kind', 'latency_p50_us', 'latency_p99_us', 'latency_max_us',
+    ]);
+    expect(h.slice(18, 26)).toEqual([
+      'server_cycles', 'server_cycles_run_pct', 'server_task-clock', 'server_task-clock_run_pct',
+      'client_cycles', 'client_cycles_run_pct', 'client_task-clock', 'client_task-clock_run_pct',
+    ]);
+    expect(h.slice(26)).toEqual([
+      'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs', 'tcp_retrans_segs', 'run_id', 'started_at',
+    ]);
+    expect(new Set(h).size).toBe(h.length);
+  });
+});
+
+describe('buildRow', () => {
+  it('takes figures from the client, counters from both sides summed', () => {
+    const r = row();
+    const { client, server } = zeroCopyStream();
+    expect(r.implementation).toBe('zero_copy');
+    expect(r.throughput_gbps).toBe(client.throughput_gbps);
+    expect(r.latency_us).toBe(client.latency_us.mean);
+    expect(r.latency_kind).toBe('one_way');
+    expect(r.cpu_cycles).toBe(4000);
+    expect(r.l1_cache_misses).toBe(40);
+    expect(r.llc_cache_misses).toBe(4);
+    expect(r.context_switches).toBe(12);
+    expect(r.cycles_per_byte).toBeCloseTo(4000 / server.bytes_sent);
+    expect(r.zc_copied).toBe(server.zerocopy.copied);
+    expect(r.perf['server_cycles']).toBe(1000);
+    expect(r.perf['client_cycles_run_pct']).toBe(100);
+  });
+
+  it('leaves unsupported counters empty, never 0', () => {
+    const unsupported = { unsupported: ['cycles', 'LLC-load-misses'] };
+    const r = row(
+      perfStat({ cycles: 0, 'L1-dcache-load-misses': 10, 'LLC-load-misses': 0, 'context-switches': 5 }, unsupported),
+      perfStat({ cycles: 0, 'L1-dcache-load-misses': 30, 'LLC-load-misses': 0, 'context-switches': 7 }, unsupported),
+    );
+    expect(r.cpu_cycles).toBeNull();
+    expect(r.llc_cache_misses).toBeNull();
+    expect(r.cycles_per_byte).toBeNull();
+    const header = csvHeader(EVENTS);
+    const cells = parseCsv(formatCsvLine(rowCells(r, EVENTS)))[0]!;
+    const at = (col: string) => cells[header.indexOf(col)];
+    expect(at('cpu_cycles')).toBe('');
+    expect(at('llc_cache_misses')).toBe('');
+    expect(at('server_cycles')).toBe('');
+    expect(at('server_cycles_run_pct')).toBe('');
+    expect(at('l1_cache_misses')).toBe('40');
+    expect(cells).toHaveLength(header.length);
+  });
+
+  it('never passes one side off as the whole', () => {
+    const r = row(undefined, perfStat({ cycles: null, 'L1-dcache-load-misses': 30, 'LLC-load-misses': 3, 'context-switches': 7 }));
+    expect(r.cpu_cycles).toBeNull();
+    expect(r.l1_cache_misses).toBe(40);
+  });
+
+  it('rejects a figure that is not a finite number', () => {
+    const { client, server, experiment } = zeroCopyStream();
+    expect(() =>
+      buildRow({
+        experiment,
+        client: { ...client, throughput_gbps: Number.NaN },
+        server,
+        serverPerf: perfStat({}),
+        clientPerf: perfStat({}),
+        events: [],
+        tcpRetransSegs: null,
+        runId: 'r',
+        startedAt: 't',
+      }),
+    ).toThrow(/throughput_gbps/);
+  });
+});
+
+describe('counters split into user and kernel', () => {
+  const split = perfStat({ 'cycles:u': 100, 'cycles:k': 250 });
+  it('adds the halves', () => {
+    expect(sideCount(split, ['cycles'])).toBe(350);
+  });
+  it('is unknown if a half is', () => {
+    expect(sideCount(perfStat({ 'cycles:u': 100, 'cycles:k': null }), ['cycles'])).toBeNull();
+  });
+  it('prefers the whole event and accepts aliases', () => {
+    expect(sideCount(perfStat({ 'cpu-cycles': 7 }), ['cycles', 'cpu-cycles'])).toBe(7);
+    expect(transferCount(split, perfStat({ cycles: 1 }), ['cycles'])).toBe(351);
+    expect(sideCount(perfStat({}), ['cycles'])).toBeNull();
+  });
+});
+
+describe('CSV escaping', () => {
+  it('quotes commas, quotes and newlines, and reads them back', () => {
+    const cells = ['plain', 'a,b', 'say "hi"', 'two\nlines', '', 42, 0.5, null];
+    const line = formatCsvLine(cells);
+    expect(line).toBe('plain,"a,b","say ""hi""","two\nlines",,42,0.5,\n');
+    expect(parseCsv(line)).toEqual([['plain', 'a,b', 'say "hi"', 'two\nlines', '', '42', '0.5', '']]);
+  });
+
+  it('reads what csv-stringify writes, CRLF included', () => {
+    const rows = [['h1', 'h2'], ['x', 'y,"z"'], ['', '1']];
+    expect(parseCsv(stringify(rows, { record_delimiter: 'windows' }))).toEqual(rows);
+  });
+
+  it('sets apart rows whose width differs from the header', () => {
+    const { records, malformed } = parseCsvRecords('a,b\n1,2\n3\n4,5\n');
+    expect(records).toEqual([{ a: '1', b: '2' }, { a: '4', b: '5' }]);
+    expect(malformed).toEqual([3]);
+  });
+});
