@@ -38,10 +38,11 @@ import {
   writeMeta,
   RAW_DIR,
   SUMMARY_CSV,
-  type Meta,
+
   type ResumeState,
 } from './results/store.ts';
 import { Progress, estimateRemaining } from './run/progress.ts';
+import type { Meta, TopologyRecord } from './results/meta.ts';
 import { machineFacts, runExperiment } from './run/experiment.ts';
 import { Session, scriptArgs } from './run/session.ts';
 import type { Topology } from './run/topology/topology.ts';
@@ -203,7 +204,7 @@ async function main(): Promise<number> {
     experiments_planned: todo.length,
     rows_written: 0,
     failed: 0,
-    topology: null as unknown,
+    topology: null as TopologyRecord | null,
     notes: [] as string[],
   };
   if (resume && cli.resume) {
@@ -211,7 +212,7 @@ async function main(): Promise<number> {
     runId = resume.meta.run_id;
     if (resume.truncated) err(`note: dropped a half-written last row of ${runDir}/results.csv; that experiment runs again`);
     meta = { ...resume.meta, status: 'running', ended_at: null };
-    meta.sessions = [...((resume.meta.sessions as unknown[]) ?? []), session];
+    meta.sessions = [...(resume.meta.sessions ?? []), session];
   } else {
     ({ runId, dir: runDir } = createRunDir(cli.out, config.name, startedAt));
     writeCsvHeader(runDir, header(config));

@@ -41,8 +41,9 @@ import {
   createRunDir,
   writeCsvHeader,
   writeMeta,
-  type Meta,
+
 } from '../results/store.ts';
+import type { Meta } from '../results/meta.ts';
 import type { Topology } from '../run/topology/topology.ts';
 
 export const PEERS_CSV = 'peers.csv';

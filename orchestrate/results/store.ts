@@ -6,10 +6,10 @@
 // --resume, and that experiment runs again.
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/config.ts';
 import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
 import { experimentKey } from '../config/plan.ts';
+import { MetaError, parseMeta, type Meta } from './meta.ts';
 import { IMPLEMENTATIONS, MODES } from './lines.ts';
 
 export const RESULTS_CSV = 'results.csv';
@@ -73,17 +73,6 @@ export function appendFailure(dir: string, failure: object): void {
   appendFileSync(path.join(dir, FAILURES_JSONL), JSON.stringify(failure) + '\n');
 }
 
-// meta.json: what was run, where, with what, and how it ended.
-export const Meta = z.looseObject({
-  run_id: z.string(),
-  config_path: z.string(),
-  config: z.unknown(),
-  status: z.enum(['running', 'done', 'failed', 'interrupted']),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-});
-export type Meta = z.infer<typeof Meta> & Record<string, unknown>;
-
 export function writeMeta(dir: string, meta: Meta): void {
   writeAtomically(path.join(dir, META_JSON), JSON.stringify(meta, null, 2) + '\n');
 }
@@ -106,7 +95,13 @@ export interface ResumeState {
 export function readResumeState(dir: string, header: (config: Config) => string[]): ResumeState {
   const metaFile = path.join(dir, META_JSON);
   if (!existsSync(metaFile)) throw new ResumeError(`${dir}: no ${META_JSON}; is this a run directory?`);
-  const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8'))) as Meta;
+  let meta: Meta;
+  try {
+    meta = parseMeta(readFileSync(metaFile, 'utf8'), metaFile);
+  } catch (e) {
+    if (e instanceof MetaError) throw new ResumeError(`${e.message}; cannot resume`);
+    throw e;
+  }
   const parsedConfig = ConfigSchema.safeParse(meta.config);
   if (!parsedConfig.success) throw new ResumeError(`${metaFile}: its config no longer validates: ${parsedConfig.error.message}`);
   const config = parsedConfig.data;

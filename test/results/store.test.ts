@@ -6,6 +6,17 @@ import { parseConfig, perfEvents, type Config } from '../../orchestrate/config/c
 import { csvHeader, formatCsvLine } from '../../orchestrate/results/row.ts';
 import { ResumeError, appendCsvRow, createRunDir, readResumeState, writeCsvHeader, writeMeta } from '../../orchestrate/results/store.ts';
 
+const MACHINE = {
+  kernel: 'Linux 6.1',
+  cpu_model: 'test CPU',
+  cores: 2,
+  perf_version: null,
+  gcc_version: null,
+  node_version: 'v20',
+  git_commit: null,
+  git_dirty: null,
+  hostname: 'test',
+};
 const config = parseConfig('name: t\nrepetitions: 2', 't.yaml');
 const header = (c: Config) => csvHeader(perfEvents(c));
 let out: string;
@@ -14,7 +25,17 @@ let dir: string;
 beforeEach(() => {
   out = mkdtempSync(path.join(os.tmpdir(), 'cb-store-'));
   dir = createRunDir(out, 't', new Date(Date.UTC(2026, 10, 21, 1, 2, 3))).dir;
-  writeMeta(dir, { run_id: path.basename(dir), config_path: 't.yaml', config, status: 'interrupted', started_at: 'x', ended_at: null });
+  writeMeta(dir, {
+    run_id: path.basename(dir),
+    config_path: 't.yaml',
+    config,
+    status: 'interrupted',
+    started_at: 'x',
+    ended_at: null,
+    machine: MACHINE,
+    perf_events: perfEvents(config),
+    perf_unsupported: [],
+  });
   writeCsvHeader(dir, header(config));
 });
 afterEach(() => rmSync(out, { recursive: true, force: true }));

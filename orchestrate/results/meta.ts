@@ -1,0 +1,119 @@
+// meta.json: what was run, where, with what, and how it ended. The one
+// definition of the file's shape: run/ writes it through `writeMeta`
+// (store.ts), --resume and plots/ read it through `parseMeta`. Pure.
+//
+// Keys that a kind of run does not have are absent, never filled with a
+// made-up value: a peer baseline has `peers` and no `sessions`, a matrix run
+// the other way round; a machine fact that could not be read is null.
+import { z } from 'zod';
+
+export const MachineFacts = z.object({
+  kernel: z.string(),
+  cpu_model: z.string(),
+  cores: z.number().int().positive(),
+  perf_version: z.string().nullable(),
+  gcc_version: z.string().nullable(),
+  node_version: z.string(),
+  git_commit: z.string().nullable(),
+  git_dirty: z.boolean().nullable(),
+  hostname: z.string(),
+});
+export type MachineFacts = z.infer<typeof MachineFacts>;
+
+export const SysctlReading = z.object({
+  /** Value read back inside the server's namespace (or the host, for loopback). */
+  server: z.string().nullable(),
+  client: z.string().nullable(),
+  /** What the config asked for, if anything. */
+  requested: z.string().nullable(),
+  /** Where it was written: inside the namespaces, on the host (restored at exit), or nowhere. */
+  scope: z.enum(['namespace', 'host', 'unchanged']),
+});
+export type SysctlReading = z.infer<typeof SysctlReading>;
+
+/** The topology as it was set up: read back, not as configured. */
+export const TopologyRecord = z.object({
+  kind: z.enum(['netns', 'loopback']),
+  server_address: z.string(),
+  client_address: z.string().optional(),
+  sysctls: z.record(z.string(), SysctlReading).optional(),
+  /** The CPU mask each side's incoming packets are steered to (RPS); null when not steered. */
+  receive_steering: z.record(z.enum(['server', 'client']), z.string()).nullable(),
+  notes: z.array(z.string()).optional(),
+});
+export type TopologyRecord = z.infer<typeof TopologyRecord>;
+
+/** One invocation of run.mts on a run folder (the first, then one per --resume). */
+export const SessionRecord = z.object({
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  argv: z.array(z.string()),
+  only: z.string().nullable(),
+  experiments_planned: z.number().int().nonnegative(),
+  rows_written: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  topology: TopologyRecord.nullable(),
+  notes: z.array(z.string()),
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;
+
+export const PeerToolRecord = z.object({
+  tool: z.string(),
+  /** Its version as it reports it; null when it is not installed. */
+  version: z.string().nullable(),
+  /** Why it was skipped and how to install it; null when it is installed. */
+  missing: z.string().nullable(),
+});
+
+export const PeersRecord = z.object({
+  tools: z.array(PeerToolRecord),
+  settings: z.object({ tools: z.array(z.string()), message_sizes: z.array(z.number()), repetitions: z.number() }),
+  plan: z.object({ runs: z.number().int().nonnegative(), order: z.string() }),
+});
+
+export const RUN_STATUSES = ['running', 'done', 'failed', 'interrupted'] as const;
+
+export const Meta = z.object({
+  run_id: z.string().min(1),
+  config_path: z.string(),
+  /** The config as validated when the run started (config/ validates it again on --resume). */
+  config: z.unknown(),
+  status: z.enum(RUN_STATUSES),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  machine: MachineFacts,
+  perf_events: z.array(z.string()),
+  /** Events perf reported as <not supported> at preflight: their cells stay empty. */
+  perf_unsupported: z.array(z.string()),
+  plan: z.object({ experiments: z.number().int().nonnegative(), estimated_s: z.number().nonnegative() }).optional(),
+  sessions: z.array(SessionRecord).optional(),
+  /** The sysctls as read back by the latest session. */
+  sysctls: z.record(z.string(), SysctlReading).optional(),
+  /** The topology of a peer baseline (a matrix run keeps one per session). */
+  topology: TopologyRecord.optional(),
+  peers: PeersRecord.optional(),
+  rows: z.number().int().nonnegative().optional(),
+  failed: z.number().int().nonnegative().optional(),
+  wall_s: z.number().nonnegative().optional(),
+});
+export type Meta = z.infer<typeof Meta>;
+
+export class MetaError extends Error {
+  override name = 'MetaError';
+}
+
+/** meta.json's text → Meta; throws MetaError naming the file and every bad field. */
+export function parseMeta(text: string, source: string): Meta {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new MetaError(`${source}: not JSON: ${(e as Error).message}`);
+  }
+  const parsed = Meta.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new MetaError(`${source}: not a copybench meta.json: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
