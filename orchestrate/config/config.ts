@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
-import { IMPLEMENTATIONS, MODES } from '../results/lines.ts';
+import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 
 // Names that end up on a command line (`ip netns add NAME`, `ip link ... name
 // IFACE`). zx quotes every argument anyway; the pattern keeps them to what
@@ -200,7 +200,7 @@ export const ConfigSchema = z.strictObject({
   duration_s: positiveNumber('a duration in seconds (a positive number)').default(1.5),
   warmup_s: nonNegativeNumber('a warm-up in seconds (0 or more)').default(0.3),
   repetitions: positiveInt('a repetition count (a positive integer)').default(3),
-  verify: z.enum(['stamps', 'full'], { error: 'expected stamps or full' }).default('stamps'),
+  verify: Verify.default('stamps'),
   // taskset CPU lists, or null to leave that side unpinned.
   pinning: z
     .strictObject({

@@ -1,6 +1,6 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
 import type { Config } from './config.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../results/lines.ts';
+import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
 /** One run of one matrix point. */
 export interface Experiment {

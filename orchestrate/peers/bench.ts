@@ -3,7 +3,7 @@
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
 import { PEER_TOOLS, SUBJECT_LABEL, formatSize, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
-import { IMPLEMENTATIONS, type Implementation } from '../results/lines.ts';
+import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 
 export interface BenchFigure {
   /** What is measured, e.g. "a2 one_copy / best peer at 64 KiB". */

@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import { PEER_TOOLS, type PeerTool } from '../config/config.ts';
 import type { PerfStat } from '../results/perf.ts';
-import { IMPLEMENTATIONS, type Implementation } from '../results/lines.ts';
+import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 
 export { PEER_TOOLS, type PeerTool };
 

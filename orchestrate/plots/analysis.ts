@@ -17,7 +17,7 @@ import {
   type Spread,
 } from './dataset.ts';
 import { median } from '../results/summary.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../results/lines.ts';
+import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 export const BASELINE: Implementation = 'two_copy';
 export const CHALLENGERS: Implementation[] = ['one_copy', 'zero_copy'];

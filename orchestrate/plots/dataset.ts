@@ -15,7 +15,7 @@ import {
   type Row,
 } from '../results/row.ts';
 import { median } from '../results/summary.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../results/lines.ts';
+import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 /** A results.csv row, plus what the server's own result line adds. */
 export interface ResultRow extends Row {

@@ -22,7 +22,7 @@ import {
   type PointStats,
   type RunData,
 } from './dataset.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../results/lines.ts';
+import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 export interface Figure {
   /** File name stem: `1-throughput` → 1-throughput.svg, 1-throughput.png. */

@@ -4,7 +4,7 @@
 import { answers, compareWithBaseline, type Analysis } from './analysis.ts';
 import { formatSize, modesOf, sizesOf, threadsOf, type PointStats, type RunData } from './dataset.ts';
 import type { Figure } from './figures.ts';
-import { IMPLEMENTATIONS, type Implementation, type Mode } from '../results/lines.ts';
+import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
 
 export interface RenderedFigure {
   figure: Figure;

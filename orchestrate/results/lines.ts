@@ -1,15 +1,9 @@
 // The JSON lines the C binaries print on stdout: one definition per shape,
 // used as validator and type alike. The C side writes exactly these fields
-// (c/report.c); a field added there is added here, or validation fails.
+// (c/json.c, c/server.c, c/client.c); a field added there is added here, or validation fails.
 import { z } from 'zod';
+import { Implementation, LatencyKind, Mode, Verify } from '../config/domain.ts';
 
-export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy'] as const;
-export const Implementation = z.enum(IMPLEMENTATIONS);
-export type Implementation = z.infer<typeof Implementation>;
-
-export const MODES = ['stream', 'rr'] as const;
-export const Mode = z.enum(MODES);
-export type Mode = z.infer<typeof Mode>;
 
 const count = z.number().int().nonnegative();
 const finite = z.number().finite();
@@ -24,7 +18,7 @@ export type ReadyLine = z.infer<typeof ReadyLine>;
 /** Latency summary in microseconds; `null` figures when nothing was measured. */
 export const Latency = z
   .strictObject({
-    kind: z.enum(['one_way', 'rtt']),
+    kind: LatencyKind,
     count,
     mean: finite.nonnegative(),
     p50: finite.nonnegative(),
@@ -65,7 +59,7 @@ export const ClientResult = z.strictObject({
   threads: z.number().int().positive(),
   duration_s: finite.positive(),
   warmup_s: finite.nonnegative(),
-  verify: z.enum(['stamps', 'full']),
+  verify: Verify,
   latency_us: Latency,
   corrupt: count,
 });

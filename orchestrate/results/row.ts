@@ -7,7 +7,7 @@
 // missing value — is an empty cell, never 0.
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
-import { Implementation, Mode } from './lines.ts';
+import { Implementation, LatencyKind, Mode } from '../config/domain.ts';
 import type { PerfStat } from './perf.ts';
 import type { ExperimentOutputs } from './checks.ts';
 
@@ -34,7 +34,7 @@ export const DetailColumns = z.strictObject({
   window_s: z.number().finite().nonnegative(),
   bytes: count,
   messages: count,
-  latency_kind: z.enum(['one_way', 'rtt']),
+  latency_kind: LatencyKind,
   latency_p50_us: z.number().finite().nonnegative(),
   latency_p99_us: z.number().finite().nonnegative(),
   latency_max_us: z.number().finite().nonnegative(),

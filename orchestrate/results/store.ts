@@ -10,7 +10,7 @@ import { ConfigSchema, type Config } from '../config/config.ts';
 import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
 import { experimentKey } from '../config/plan.ts';
 import { MetaError, parseMeta, type Meta } from './meta.ts';
-import { IMPLEMENTATIONS, MODES } from './lines.ts';
+import { IMPLEMENTATIONS, MODES } from '../config/domain.ts';
 
 export const RESULTS_CSV = 'results.csv';
 export const SUMMARY_CSV = 'summary.csv';

@@ -1,7 +1,7 @@
 // summary.csv: per matrix point, median / min / max over repetitions. Pure;
 // reads the records of results.csv (strings) so a resumed run summarises
 // every row, old and new.
-import { IMPLEMENTATIONS, MODES } from './lines.ts';
+import { IMPLEMENTATIONS, MODES } from '../config/domain.ts';
 
 /** The figures summarised, in column order. */
 export const SUMMARY_METRICS = [

@@ -2,7 +2,7 @@
 // every variant x mode x size x threads over loopback, with every figure the
 // binaries print checked against what must hold.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MODES } from '../../orchestrate/results/lines.ts';
+import { MODES } from '../../orchestrate/config/domain.ts';
 import { VARIANTS, binary, clientResult, killAll, run, sanitizerReports, serverResult, startServer, type Build } from './harness.ts';
 
 const SIZES = [1000, 65536]; // 1000 is not a multiple of 8

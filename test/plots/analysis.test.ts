@@ -13,7 +13,7 @@ import {
   zeroCopyFinding,
 } from '../../orchestrate/plots/analysis.ts';
 import { pointStats, type ResultRow } from '../../orchestrate/plots/dataset.ts';
-import type { Implementation } from '../../orchestrate/results/lines.ts';
+import type { Implementation } from '../../orchestrate/config/domain.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
 
 const spread = (median: number, min: number, max: number, n = 3) => ({ median, min, max, n });

@@ -7,7 +7,7 @@ import type { ResultRow, RunData } from '../../orchestrate/plots/dataset.ts';
 import { readMeta } from '../../orchestrate/plots/dataset.ts';
 import { experimentSlug } from '../../orchestrate/config/plan.ts';
 import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
-import type { Implementation, Mode } from '../../orchestrate/results/lines.ts';
+import type { Implementation, Mode } from '../../orchestrate/config/domain.ts';
 
 export const EVENTS = [...DEFAULT_PERF_EVENTS];
 

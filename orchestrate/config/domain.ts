@@ -1,0 +1,20 @@
+// The vocabulary every wing shares: which variants, modes and checks exist.
+// One definition each; the config, the binaries' lines and the CSV rows all
+// validate against these. Pure.
+import { z } from 'zod';
+
+export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy'] as const;
+export const Implementation = z.enum(IMPLEMENTATIONS);
+export type Implementation = z.infer<typeof Implementation>;
+
+export const MODES = ['stream', 'rr'] as const;
+export const Mode = z.enum(MODES);
+export type Mode = z.infer<typeof Mode>;
+
+/** How the receiver checks what arrived: the stamps in every field, or every byte. */
+export const VERIFY_MODES = ['stamps', 'full'] as const;
+export const Verify = z.enum(VERIFY_MODES, { error: 'expected stamps or full' });
+
+/** One-way delay (stream) or round trip (rr). */
+export const LATENCY_KINDS = ['one_way', 'rtt'] as const;
+export const LatencyKind = z.enum(LATENCY_KINDS);
