@@ -14,14 +14,13 @@
 // 1 only when it could not (a tool or the topology failed, nothing
 // measured); 2 bad config or usage; 130 interrupted.
 import path from 'node:path';
-import { baselineCli, comparisonText, runBaseline, type BaselineEnv } from './peers/baseline.ts';
+import { parseCommandLine, scriptArgs } from './config/cli.ts';
+import type { Implementation } from './config/domain.ts';
+import { comparisonText, runBaseline } from './peers/baseline.ts';
 import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
-import { perfEvents } from './config/config.ts';
+import type { Step } from './run/campaign.ts';
+import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
-import { scriptArgs } from './run/session.ts';
-import { rowCells } from './results/row.ts';
-import { runExperiment } from './run/experiment.ts';
-import { RAW_DIR, appendCsvRow } from './results/store.ts';
 
 const USAGE = `usage: npm run bench [-- CONFIG] [options]
        npx zx orchestrate/bench.mts [CONFIG] [options]
@@ -34,48 +33,40 @@ const USAGE = `usage: npm run bench [-- CONFIG] [options]
 exit codes: 0 it ran (missed targets included), 1 it could not run,
 2 bad config or usage, 130 interrupted`;
 
+const OPTIONS = { out: { type: 'string' }, 'bin-dir': { type: 'string' } } as const;
+
 // Peak RSS is measured where memory use is largest in the issue's matrix.
 const RSS_THREADS = 8;
 const RSS_SIZE = 65536;
 
+/** One experiment per variant at RSS_THREADS × RSS_SIZE; each binary's peak RSS kept in `rss`. */
+function rssSteps(variants: readonly Implementation[], rss: PeakRss[], config: Parameters<typeof experimentStep>[1]): Step[] {
+  return variants.map((impl) => ({
+    ...experimentStep({ index: 0, impl, mode: 'stream', msgSize: RSS_SIZE, threads: RSS_THREADS, rep: 1 }, config, ({ value }) => {
+      rss.push({ impl, role: 'server', kib: value.server.max_rss_kib }, { impl, role: 'client', kib: value.client.max_rss_kib });
+    }),
+    label: `peak RSS: ${impl} stream ${RSS_SIZE} B ${RSS_THREADS} threads`,
+    key: `peak-rss/${impl}/stream/${RSS_SIZE}/${RSS_THREADS}`,
+  }));
+}
+
 async function main(): Promise<number> {
   const progress = new Progress();
-  const cli = baselineCli(scriptArgs(import.meta.url), USAGE, (line) => progress.say(`bench.mts: ${line}`));
-  if ('exitCode' in cli) return cli.exitCode;
-
+  const argv = scriptArgs(import.meta.url);
+  const cli = parseCommandLine(argv, OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
+  if (!cli.ok) {
+    if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
+    else progress.say(`bench.mts: ${cli.text}`);
+    return cli.exitCode;
+  }
   const rss: PeakRss[] = [];
-  const rssRuns = async (env: BaselineEnv): Promise<boolean> => {
-    let ok = true;
-    for (const [i, impl] of env.config.variants.entries()) {
-      if (env.session.interrupted) return ok;
-      progress.status({ k: i + 1, n: env.config.variants.length, point: `peak RSS: ${impl} stream ${RSS_SIZE} B ${RSS_THREADS} threads`, elapsedS: 0, etaS: null });
-      const outcome = await runExperiment(
-        { index: 0, impl, mode: 'stream', msgSize: RSS_SIZE, threads: RSS_THREADS, rep: 1 },
-        {
-          config: env.config,
-          topology: env.topology,
-          tracker: env.session.tracker,
-          binDir: env.binDir,
-          rawDir: path.join(env.runDir, RAW_DIR),
-          runId: env.runId,
-          abort: env.session.abort,
-        },
-      );
-      if (!outcome.ok) {
-        ok = false;
-        env.say(`FAILED peak RSS of ${impl}: ${outcome.problems.join('; ')} — raw files in ${outcome.rawDir}`);
-        continue;
-      }
-      appendCsvRow(env.runDir, rowCells(outcome.row, perfEvents(env.config)));
-      rss.push({ impl, role: 'server', kib: outcome.server.max_rss_kib }, { impl, role: 'client', kib: outcome.client.max_rss_kib });
-    }
-    return ok;
-  };
-
   const result = await runBaseline({
-    ...cli,
+    configPath: cli.positionals[0] ?? 'configs/peers.yaml',
+    out: (cli.values.out as string | undefined) ?? 'results',
+    binDir: (cli.values['bin-dir'] as string | undefined) ?? null,
     progress,
-    extra: rssRuns,
+    argv,
+    after: (config) => rssSteps(config.variants, rss, config),
   });
   if (result.exitCode === 2 || result.exitCode === 130) return result.exitCode;
   if (result.rows.length === 0 || !result.config) {

@@ -11,9 +11,9 @@
 // installed is skipped with an install hint.
 // Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
-import { baselineCli, comparisonText, runBaseline } from './peers/baseline.ts';
+import { parseCommandLine, scriptArgs } from './config/cli.ts';
+import { comparisonText, runBaseline } from './peers/baseline.ts';
 import { Progress } from './run/progress.ts';
-import { scriptArgs } from './run/session.ts';
 
 const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
 
@@ -27,11 +27,19 @@ exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage, 130 interrupt
 
 async function main(): Promise<number> {
   const progress = new Progress();
-  const cli = baselineCli(scriptArgs(import.meta.url), USAGE, (line) => progress.say(`peers.mts: ${line}`));
-  if ('exitCode' in cli) return cli.exitCode;
+  const argv = scriptArgs(import.meta.url);
+  const cli = parseCommandLine(argv, { out: { type: 'string' }, 'bin-dir': { type: 'string' } }, USAGE, { min: 0, max: 1, name: 'CONFIG' });
+  if (!cli.ok) {
+    if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
+    else progress.say(`peers.mts: ${cli.text}`);
+    return cli.exitCode;
+  }
   const result = await runBaseline({
-    ...cli,
+    configPath: cli.positionals[0] ?? 'configs/peers.yaml',
+    out: (cli.values.out as string | undefined) ?? 'results',
+    binDir: (cli.values['bin-dir'] as string | undefined) ?? null,
     progress,
+    argv,
   });
   if (result.rows.length) {
     process.stdout.write(comparisonText(result.comparison) + '\n');

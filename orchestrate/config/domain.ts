@@ -18,3 +18,7 @@ export const Verify = z.enum(VERIFY_MODES, { error: 'expected stamps or full' })
 /** One-way delay (stream) or round trip (rr). */
 export const LATENCY_KINDS = ['one_way', 'rtt'] as const;
 export const LatencyKind = z.enum(LATENCY_KINDS);
+
+/** The two ends of every pair: the server sends the messages, the client receives them. */
+export const SIDES = ['server', 'client'] as const;
+export type Side = (typeof SIDES)[number];

@@ -60,15 +60,15 @@ export function orchestrationOverhead(steps: readonly CopybenchStep[]): Overhead
   const t = (x: CopybenchStep) => x.timings;
   const parts = [
     { step: 'retransmission counters read (/proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
-    { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).serverReady ?? t(x).countersRead) - t(x).countersRead) },
+    { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).listenerReady ?? t(x).countersRead) - t(x).countersRead) },
     {
       step: 'client started under perf, ran, exited (asks for warm-up + duration)',
-      meanS: mean((x) => (t(x).clientExited ?? t(x).serverReady ?? 0) - (t(x).serverReady ?? t(x).countersRead)),
+      meanS: mean((x) => (t(x).driverExited ?? t(x).listenerReady ?? 0) - (t(x).listenerReady ?? t(x).countersRead)),
     },
-    { step: 'server exited after the client', meanS: mean((x) => (t(x).serverExited ?? 0) - (t(x).clientExited ?? t(x).serverExited ?? 0)) },
-    { step: 'retransmission counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).serverExited ?? t(x).countersReadAgain)) },
-    { step: 'outputs parsed and checked, row built', meanS: mean((x) => t(x).parsed - t(x).countersReadAgain) },
-    { step: 'rows appended (fsync), progress line', meanS: mean((x) => x.wallS - t(x).parsed) },
+    { step: 'server exited after the client', meanS: mean((x) => (t(x).listenerExited ?? 0) - (t(x).driverExited ?? t(x).listenerExited ?? 0)) },
+    { step: 'retransmission counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).listenerExited ?? t(x).countersReadAgain)) },
+    { step: 'outputs parsed and checked, row built', meanS: mean((x) => t(x).interpreted - t(x).countersReadAgain) },
+    { step: 'rows appended (fsync), progress line', meanS: mean((x) => x.wallS - t(x).interpreted) },
   ];
   return { experiments: steps.length, wallS, windowS, ratio: wallS / windowS, parts };
 }

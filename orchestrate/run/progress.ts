@@ -18,12 +18,15 @@ export function progressLine(s: ProgressState): string {
 }
 
 /**
- * ETA from the pace so far, falling back to the plan's estimate before the
- * first experiment has finished.
+ * ETA: what is left of the steps' estimates, scaled by the pace so far (the
+ * time spent over what the finished steps were estimated to take); before
+ * the first step has finished, the estimates as they are.
  */
-export function estimateRemaining(finished: number, remaining: number, spentS: number, estimatePerExperimentS: number): number {
-  const pace = finished > 0 ? spentS / finished : estimatePerExperimentS;
-  return remaining * pace;
+export function remainingSeconds(estimates: readonly number[], finished: number, spentS: number): number {
+  const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+  const left = sum(estimates.slice(finished));
+  const expected = sum(estimates.slice(0, finished));
+  return finished > 0 && expected > 0 ? (left * spentS) / expected : left;
 }
 
 export class Progress {

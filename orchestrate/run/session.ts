@@ -3,33 +3,14 @@
 // exactly this session's processes, preflight and build, and a topology that
 // is always torn down, whatever happens in between.
 //
-// It starts nothing itself: processes are started by runner.ts (and its
-// sibling peer-tools.ts) and topology.ts, all through this session's tracker.
+// It starts nothing itself: processes are started by the pair engine
+// (pair.ts) and the topology, all through this session's tracker.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
-import {
-  DEFAULT_BIN_DIR,
-  Interrupted,
-  PreflightError,
-  ProcessTracker,
-  build,
-  checkBinaries,
-  preflight,
-  type PreflightResult,
-} from './experiment.ts';
-import { TopologyError, setUpTopology, type Topology } from './topology/topology.ts';
-
-/**
- * The arguments after the script itself: under `npx zx script.mts a b` argv
- * is [node, zx, script.mts, a, b]; under `node script.mts a b`, [node,
- * script.mts, a, b]. `scriptUrl` is the script's import.meta.url.
- */
-export function scriptArgs(scriptUrl: string): string[] {
-  const self = fileURLToPath(scriptUrl);
-  const i = process.argv.findIndex((a) => path.resolve(a) === self);
-  return process.argv.slice(i >= 0 ? i + 1 : 2);
-}
+import { DEFAULT_BIN_DIR, PreflightError, build, checkBinaries, preflight, type PreflightResult } from './preflight.ts';
+import { Interrupted, ProcessTracker } from './process.ts';
+import { setUpTopology } from './topology/setup.ts';
+import { TopologyError, type Topology } from './topology/topology.ts';
 
 export class Session {
   readonly tracker = new ProcessTracker();

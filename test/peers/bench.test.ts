@@ -17,7 +17,7 @@ function step(wallS: number, windowS = 2.5): CopybenchStep {
   return {
     wallS,
     windowS,
-    timings: { countersRead: 0.01, serverReady: 0.03, clientExited: 2.55, serverExited: 2.56, countersReadAgain: 2.57, parsed: 2.58 },
+    timings: { countersRead: 0.01, listenerReady: 0.03, driverExited: 2.55, listenerExited: 2.56, countersReadAgain: 2.57, interpreted: 2.58 },
   };
 }
 

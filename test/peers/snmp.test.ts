@@ -1,9 +1,9 @@
-// The retransmission counter as topology.ts reads it, from /proc/<pid>/net/snmp
+// The retransmission counter as run/topology/counters.ts reads it, from /proc/<pid>/net/snmp
 // (the file nstat reads), on a real capture of that file.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSnmpRetransSegs } from '../../orchestrate/run/topology/topology.ts';
+import { parseSnmpRetransSegs } from '../../orchestrate/run/topology/counters.ts';
 
 const text = readFileSync(path.resolve(import.meta.dirname, '../fixtures/peers/proc-net-snmp.txt'), 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { Progress, estimateRemaining, progressLine } from '../../orchestrate/run/progress.ts';
+import { Progress, remainingSeconds, progressLine } from '../../orchestrate/run/progress.ts';
 
 describe('progress', () => {
   it('says k of n, the point, elapsed time and ETA', () => {
@@ -10,8 +10,8 @@ describe('progress', () => {
   });
 
   it('estimates from the pace so far, or from the plan before anything finished', () => {
-    expect(estimateRemaining(0, 10, 0, 2)).toBe(20);
-    expect(estimateRemaining(4, 10, 12, 2)).toBe(30);
+    expect(remainingSeconds(Array(10).fill(2), 0, 0)).toBe(20);
+    expect(remainingSeconds(Array(14).fill(2), 4, 12)).toBe(30);
   });
 
   function capture(tty: boolean): { progress: Progress; text: () => string } {

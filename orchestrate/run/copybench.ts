@@ -1,0 +1,83 @@
+// copybench's own pair: aN_server listening, aN_client driving, as a spec
+// for the pair engine; its outputs become a row in results/experiment.ts.
+import path from 'node:path';
+import { perfEvents, type Config } from '../config/config.ts';
+import type { Implementation, Side } from '../config/domain.ts';
+import { OVERHEAD_PER_EXPERIMENT_S, describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
+import { interpretExperiment, type ExperimentResult } from '../results/experiment.ts';
+import { ReadyLine, parseLine } from '../results/lines.ts';
+import { rowCells } from '../results/row.ts';
+import { appendCsvRow } from '../results/store.ts';
+import type { Step } from './campaign.ts';
+import { pairContext, runPair, type PairOutcome, type PairSpec, type RunContext } from './pair.ts';
+import type { Readiness } from './process.ts';
+
+const BINARY_PREFIX: Record<Implementation, string> = { two_copy: 'a1', one_copy: 'a2', zero_copy: 'a3' };
+
+export function binaryPath(binDir: string, impl: Implementation, role: Side): string {
+  return path.join(binDir, `${BINARY_PREFIX[impl]}_${role}`);
+}
+
+/** The server's first stdout line must be its ready event; it names the port. */
+const SERVER_READY: Readiness<number> = {
+  describe: 'its {"event":"ready"} line',
+  onLine: (line, stream) => (stream === 'stdout' ? parseLine(ReadyLine, line, 'server ready line').port : undefined),
+};
+
+export function copybenchPair(e: Experiment, config: Config, binDir: string, serverAddress: string): PairSpec<number> {
+  return {
+    listener: {
+      side: 'server',
+      label: `${e.impl}_server`,
+      argv: [
+        binaryPath(binDir, e.impl, 'server'),
+        '--bind', serverAddress,
+        '--port', '0',
+        '--connections', String(e.threads),
+        ...(e.impl === 'zero_copy' && config.zc_slots !== null ? ['--zc-slots', String(config.zc_slots)] : []),
+      ],
+      ready: SERVER_READY,
+      // --connections N: it exits once the client's connections have ended.
+      exitsByItself: true,
+    },
+    driver: (port) => ({
+      side: 'client',
+      label: `${e.impl}_client`,
+      argv: [
+        binaryPath(binDir, e.impl, 'client'),
+        '--host', serverAddress,
+        '--port', String(port),
+        '--size', String(e.msgSize),
+        '--threads', String(e.threads),
+        '--duration', String(config.duration_s),
+        '--warmup', String(config.warmup_s),
+        '--mode', e.mode,
+        '--verify', config.verify,
+      ],
+    }),
+  };
+}
+
+export type ExperimentOutcome = PairOutcome<ExperimentResult>;
+
+/** One copybench experiment, start to row. Throws Interrupted when aborted. */
+export async function runExperiment(e: Experiment, ctx: RunContext & { binDir: string; runId: string }): Promise<ExperimentOutcome> {
+  const spec = copybenchPair(e, ctx.config, ctx.binDir, ctx.topology.serverAddress);
+  return runPair(spec, pairContext(ctx, experimentSlug(e)), (record) => interpretExperiment(e, perfEvents(ctx.config), ctx.runId, record));
+}
+
+/** One experiment as a campaign step: its row appended to results.csv (fsync'ed) when it passes. */
+export function experimentStep(e: Experiment, config: Config, onRow?: (outcome: ExperimentOutcome & { ok: true }) => void): Step {
+  return {
+    label: describeExperiment(e, config.repetitions),
+    key: experimentKey(e),
+    estimateS: config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S,
+    run: async (ctx) => {
+      const outcome = await runExperiment(e, ctx);
+      if (!outcome.ok) return { ok: false, problems: outcome.problems, notes: outcome.notes, rawDir: outcome.dir };
+      appendCsvRow(ctx.runDir, rowCells(outcome.value.row, perfEvents(config)));
+      onRow?.(outcome);
+      return { ok: true, notes: outcome.notes };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The facts meta.json records about the machine a run ran on.
+import os from 'node:os';
+import { $ } from 'zx';
+import type { MachineFacts } from '../results/meta.ts';
+import { ROOT } from './preflight.ts';
+
+async function firstLine(argv: string[]): Promise<string | null> {
+  const out = await $({ quiet: true, nothrow: true, cwd: ROOT })`${argv}`;
+  return out.exitCode === 0 ? (out.stdout.split('\n')[0] ?? '').trim() || null : null;
+}
+
+export async function machineFacts(): Promise<MachineFacts> {
+  const status = await $({ quiet: true, nothrow: true, cwd: ROOT })`git status --porcelain --untracked-files=no`;
+  return {
+    kernel: `${os.type()} ${os.release()}`,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    perf_version: await firstLine(['perf', '--version']),
+    gcc_version: await firstLine(['gcc', '--version']),
+    node_version: process.version,
+    git_commit: await firstLine(['git', 'rev-parse', 'HEAD']),
+    git_dirty: status.exitCode === 0 ? status.stdout.trim() !== '' : null,
+    hostname: os.hostname(),
+  };
+}

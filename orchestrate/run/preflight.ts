@@ -1,0 +1,106 @@
+// Before a campaign: the tools it needs (each with the Debian package that
+// installs it), root where the topology needs it, what perf can count here,
+// and the binaries built.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { $, which } from 'zx';
+import { cpusOf, perfEvents, type Config } from '../config/config.ts';
+import type { Implementation } from '../config/domain.ts';
+import { parsePerfStatReport } from '../results/perf.ts';
+import { binaryPath } from './copybench.ts';
+import { CHILD_ENV, describeExit, lastLines, type ProcessTracker } from './process.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_BIN_DIR = path.join(ROOT, 'bin');
+
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
+const TOOL_PACKAGES: Record<string, string> = {
+  perf: 'linux-perf',
+  ip: 'iproute2',
+  taskset: 'util-linux',
+  make: 'make',
+  cc: 'gcc',
+};
+
+export interface PreflightResult {
+  /** Events perf reported as <not supported> here: their cells stay empty. */
+  unsupportedEvents: string[];
+  warnings: string[];
+}
+
+export async function preflight(config: Config, opts: { build: boolean }): Promise<PreflightResult> {
+  const warnings: string[] = [];
+  if (config.topology.kind === 'netns' && process.getuid?.() !== 0) {
+    throw new PreflightError(
+      'topology netns needs root (it creates network namespaces and a veth pair): run as root, ' +
+        'or use `topology: { kind: loopback }` in the config, which needs no root',
+    );
+  }
+  const tools = ['perf', 'ip'];
+  if (config.pinning.server !== null || config.pinning.client !== null) tools.push('taskset');
+  if (opts.build) tools.push('make', 'cc');
+  const missing: string[] = [];
+  for (const tool of tools) {
+    if (!(await which(tool, { nothrow: true }))) missing.push(`${tool} (Debian package ${TOOL_PACKAGES[tool]})`);
+  }
+  if (missing.length) {
+    const packages = [...new Set(missing.map((m) => /package (\S+)\)/.exec(m)?.[1]))].join(' ');
+    throw new PreflightError(`missing tools: ${missing.join(', ')}; install with: apt-get install ${packages}`);
+  }
+
+  const cpuCount = os.cpus().length;
+  for (const side of ['server', 'client'] as const) {
+    const list = config.pinning[side];
+    if (list === null) continue;
+    const cpus = cpusOf(list);
+    if (cpus.some((c) => c >= cpuCount)) {
+      throw new PreflightError(`pinning.${side}: CPU list ${list} names a CPU this machine does not have (CPUs 0-${cpuCount - 1})`);
+    }
+  }
+
+  // Can perf count at all, and which events does it support here?
+  const tmp = path.join(os.tmpdir(), `copybench-preflight-${process.pid}.perf`);
+  const events = perfEvents(config);
+  const probe = await $({ quiet: true, nothrow: true, env: CHILD_ENV })`perf stat -x, --no-big-num -o ${tmp} -e ${events.join(',')} -- true`;
+  if (probe.exitCode !== 0) {
+    let paranoid = '?';
+    try {
+      paranoid = readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim();
+    } catch {
+      // not Linux, or no procfs
+    }
+    throw new PreflightError(
+      `perf cannot count here (kernel.perf_event_paranoid = ${paranoid}): ${lastLines(probe.stderr)}. ` +
+        'Run as root, or lower it: sysctl -w kernel.perf_event_paranoid=1',
+    );
+  }
+  const report = parsePerfStatReport(readFileSync(tmp, 'utf8'));
+  rmSync(tmp, { force: true });
+  const unsupportedEvents = events.filter((ev) => report.counts[ev] && !report.counts[ev]!.supported);
+  const absent = events.filter((ev) => !report.counts[ev]);
+  if (absent.length) throw new PreflightError(`perf printed no row for: ${absent.join(', ')} (is the event name right? see perf list)`);
+  if (unsupportedEvents.length) {
+    warnings.push(`perf cannot count ${unsupportedEvents.join(', ')} on this machine: those cells stay empty`);
+  }
+  return { unsupportedEvents, warnings };
+}
+
+/** `make` (compile only). Throws PreflightError with the compiler's output. */
+export async function build(tracker: ProcessTracker): Promise<void> {
+  const t = tracker.start(['make', '-s', '-C', ROOT, 'all'], 'make', process.env);
+  const out = await t.exited;
+  if (out.exitCode !== 0) throw new PreflightError(`make failed (${describeExit(out)}):\n${out.stderr || out.stdout}`);
+}
+
+export function checkBinaries(binDir: string, impls: readonly Implementation[]): void {
+  const missing = impls.flatMap((impl) =>
+    (['server', 'client'] as const).map((role) => binaryPath(binDir, impl, role)).filter((p) => !existsSync(p)),
+  );
+  if (missing.length) throw new PreflightError(`binaries missing: ${missing.join(', ')} (run make)`);
+}
+

@@ -1,0 +1,40 @@
+// Sets up the topology a config names.
+//
+// loopback: nothing to create and nothing to change; needs no root.
+// netns: see netns.ts.
+import type { Config } from '../../config/config.ts';
+import type { SysctlReading } from '../../results/meta.ts';
+import { LOCAL } from '../place.ts';
+import type { ProcessTracker } from '../process.ts';
+import { readRetransSegs } from './counters.ts';
+import { setUpNetns } from './netns.ts';
+import { RECORDED_SYSCTLS, readSysctl } from './sysctl.ts';
+import type { Topology } from './topology.ts';
+
+export async function setUpTopology(config: Config, tracker: ProcessTracker): Promise<Topology> {
+  if (config.topology.kind === 'netns') {
+    return setUpNetns(config.topology, config.pinning, tracker);
+  }
+  return setUpLoopback(config.topology.address);
+}
+
+async function setUpLoopback(address: string): Promise<Topology> {
+  const sysctls: Record<string, SysctlReading> = {};
+  for (const key of RECORDED_SYSCTLS) {
+    const value = await readSysctl(LOCAL, key);
+    sysctls[key] = { server: value, client: value, requested: null, scope: 'unchanged' };
+  }
+  return {
+    kind: 'loopback',
+    serverAddress: address,
+    clientAddress: address,
+    places: { server: LOCAL, client: LOCAL },
+    // Our own namespace: the host's counters, other traffic included.
+    retransmissions: async () => readRetransSegs('/proc/self/net/snmp'),
+    sysctls,
+    receiveSteering: null,
+    notes: [],
+    tearDown: async () => {},
+  };
+}
+
