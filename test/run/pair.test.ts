@@ -1,0 +1,115 @@
+// The pair engine on stand-in processes (sh), in this machine's own
+// namespace: readiness by line, the order of start and shutdown, the
+// deadline, the raw files, and that nothing it started outlives it.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL } from '../../orchestrate/run/place.ts';
+import { runPair, type PairContext, type PairRecord, type PairSpec } from '../../orchestrate/run/pair.ts';
+import { Interrupted, ProcessTracker, lineMatching } from '../../orchestrate/run/process.ts';
+import { perfWorks } from './orchestrator.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cb-pair-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+function context(patch: Partial<PairContext> = {}): PairContext {
+  let counter = 10;
+  return {
+    places: { server: LOCAL, client: LOCAL },
+    pinning: { server: null, client: null },
+    perfEvents: ['task-clock'],
+    readyS: 2,
+    budgetS: 3,
+    retransmissions: async () => (counter += 2),
+    tracker: new ProcessTracker(),
+    abort: new AbortController().signal,
+    dir: path.join(tmp, `pair-${++n}`),
+    ...patch,
+  };
+}
+
+/** A listener that prints `READY <port>` after `delay` s, then stays `life` s (or until told to stop). */
+function spec(opts: { delay?: number; life?: number; exitsByItself?: boolean; driver?: string } = {}): PairSpec<number> {
+  return {
+    listener: {
+      side: 'server',
+      label: 'test_server',
+      argv: ['sh', '-c', `sleep ${opts.delay ?? 0}; echo READY 4242; echo "$$" > ${tmp}/pid-${n}; sleep ${opts.life ?? 0.2}`],
+      ready: { describe: 'READY <port>', onLine: (line) => (/^READY (\d+)$/.exec(line) ? Number(RegExp.$1) : undefined) },
+      exitsByItself: opts.exitsByItself ?? true,
+    },
+    driver: (port) => ({ side: 'client', label: 'test_client', argv: ['sh', '-c', opts.driver ?? `echo driven ${port}`] }),
+  };
+}
+
+const keep = (record: PairRecord<number>) => ({ ok: true as const, value: record, notes: [] });
+
+describe.skipIf(!perfWorks())('runPair', () => {
+  it('starts the driver with what the listener\'s ready line gave, under perf, and keeps every raw file', async () => {
+    const ctx = context();
+    const out = await runPair(spec(), ctx, keep);
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.value.ready).toBe(4242);
+    expect(out.value.problems).toEqual([]);
+    expect(out.value.outputs.client?.stdout).toBe('driven 4242\n');
+    expect(out.value.outputs.perf.server).toMatch(/task-clock/);
+    expect(out.value.outputs.perf.client).toMatch(/task-clock/);
+    expect(out.tcpRetransSegs).toBe(2);
+    for (const f of ['commands.txt', 'server.stdout', 'server.stderr', 'server.exit', 'server.perf', 'client.stdout', 'client.perf']) {
+      expect(existsSync(path.join(ctx.dir, f)), f).toBe(true);
+    }
+    expect(readFileSync(path.join(ctx.dir, 'commands.txt'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const t = out.timings;
+    expect(t.countersRead).toBeLessThanOrEqual(t.listenerReady!);
+    expect(t.listenerReady!).toBeLessThanOrEqual(t.driverExited!);
+    expect(t.driverExited!).toBeLessThanOrEqual(t.listenerExited!);
+    expect(t.listenerExited!).toBeLessThanOrEqual(t.interpreted);
+  });
+
+  it('a listener that is never ready is ended at the ready limit; no driver starts; problems.txt says why', async () => {
+    const ctx = context({ readyS: 0.5 });
+    const out = await runPair(spec({ delay: 30 }), ctx, (r) => ({ ok: false, problems: r.problems, notes: [] }));
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.problems.join(' ')).toMatch(/test_server printed no ready line within 0.5 s \(waiting for READY <port>\)/);
+    expect(readFileSync(path.join(ctx.dir, 'problems.txt'), 'utf8')).toMatch(/printed no ready line/);
+    expect(existsSync(path.join(ctx.dir, 'client.stdout'))).toBe(false);
+    expect(ctx.tracker.size).toBe(0);
+  });
+
+  it('a driver past the deadline is ended and said so; a listener that waits to be stopped ends on SIGINT without a problem', async () => {
+    const ctx = context({ budgetS: 1 });
+    const out = await runPair(spec({ life: 30, exitsByItself: false, driver: 'sleep 30' }), ctx, keep);
+    expect(out.ok && out.value.problems.join(' ')).toMatch(/^test_client did not finish within 1 s; ended it/);
+    expect(out.ok && out.value.problems.some((p) => p.startsWith('test_server'))).toBe(false);
+    expect(ctx.tracker.size).toBe(0);
+  });
+
+  it('a listener that should exit by itself but does not is ended and said so', async () => {
+    const ctx = context({ budgetS: 1 });
+    const out = await runPair(spec({ life: 30 }), ctx, keep);
+    expect(out.ok && out.value.problems[0]).toBe('test_server did not exit by itself within 1 s; ended it');
+    expect(ctx.tracker.size).toBe(0);
+  });
+
+  it('an abort ends both processes and throws Interrupted, raw files written', async () => {
+    const abort = new AbortController();
+    const ctx = context({ abort: abort.signal, budgetS: 30 });
+    setTimeout(() => abort.abort(), 500);
+    await expect(runPair(spec({ life: 30, driver: 'sleep 30' }), ctx, keep)).rejects.toBeInstanceOf(Interrupted);
+    expect(ctx.tracker.size).toBe(0);
+    expect(existsSync(path.join(ctx.dir, 'commands.txt'))).toBe(true);
+    expect(existsSync(path.join(ctx.dir, 'server.stdout'))).toBe(true);
+  });
+});
+
+describe('lineMatching', () => {
+  it('answers on a matching line only', () => {
+    const r = lineMatching(/listening/, 'yes');
+    expect(r.onLine('starting', 'stderr')).toBeUndefined();
+    expect(r.onLine('Server listening on 5201', 'stdout')).toBe('yes');
+  });
+});
