@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { baselineCli, comparisonText, runBaseline, type BaselineEnv } from './peers/baseline.ts';
 import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
-import { perfEvents } from './config/config.ts';
+import { perfEvents } from './config/schema.ts';
 import { Progress } from './run/progress.ts';
 import { scriptArgs } from './run/session.ts';
 import { rowCells } from './results/row.ts';

@@ -9,7 +9,8 @@
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, perfEvents, type Config } from './config/config.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { perfEvents, type Config } from './config/schema.ts';
 import {
   UsageError,
   describeExperiment,

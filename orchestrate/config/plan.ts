@@ -1,5 +1,5 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
-import type { Config } from './config.ts';
+import type { Config } from './schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
 /** One run of one matrix point. */

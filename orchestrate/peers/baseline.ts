@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, peerSettings, perfEvents, withPeers, type Config } from '../config/config.ts';
+import { ConfigError, loadConfig, withPeers } from '../config/load.ts';
+import { peerSettings, perfEvents, type Config } from '../config/schema.ts';
 import { findPeerTools, runPeer, type PeerToolInfo } from './tools.ts';
 import { PEER_FIGURE_ID, peerFigureSpec } from './figure.ts';
 import {

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { $, which, type ProcessOutput } from 'zx';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/schema.ts';
 import { parsePerfStatReport, type PerfStat } from '../results/perf.ts';
 import {
   iperf3Timing,

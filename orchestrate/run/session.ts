@@ -7,7 +7,7 @@
 // sibling peer-tools.ts) and topology.ts, all through this session's tracker.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/schema.ts';
 import {
   DEFAULT_BIN_DIR,
   Interrupted,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, DEFAULT_PERF_EVENTS, cpuMask, cpusOf, loadConfig, parseConfig, perfEvents } from '../../orchestrate/config/config.ts';
+import { ConfigError, loadConfig, parseConfig } from '../../orchestrate/config/load.ts';
+import { DEFAULT_PERF_EVENTS, perfEvents } from '../../orchestrate/config/schema.ts';
+import { cpuMask, cpusOf } from '../../orchestrate/config/cpus.ts';
 import { estimateSeconds, matrixSize, planExperiments } from '../../orchestrate/config/plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, wr
 import path from 'node:path';
 import { $, type ProcessOutput } from 'zx';
 import { availableParallelism } from 'node:os';
-import { cpuMask, type Config, type NetnsTopology as NetnsConfig } from '../../config/config.ts';
+import type { Config, NetnsTopology as NetnsConfig } from '../../config/schema.ts';
+import { cpuMask } from '../../config/cpus.ts';
 import type { ProcessTracker, Tracked } from '../experiment.ts';
 
 /** Sysctls recorded in meta.json whether or not the config sets them. */
@@ -247,7 +248,7 @@ async function existingNamespaces(): Promise<Set<string>> {
 /**
  * Steer the packets arriving at a veth end to `list`'s CPUs (RPS on every rx
  * queue), and read the mask back. All of one flow's packets then take one
- * CPU's backlog, in order (see steer_receive in config.ts).
+ * CPU's backlog, in order (see steer_receive in config/schema.ts).
  */
 async function steerReceive(prefix: readonly string[], dev: string, list: string): Promise<string> {
   const mask = cpuMask(list);
