@@ -136,7 +136,12 @@ export function selectExperiments(plan: Experiment[], filter: OnlyFilter, done: 
 export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
 
 export function estimateSeconds(experiments: readonly Experiment[], config: Config): number {
-  return experiments.length * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
+  return estimateCountSeconds(experiments.length, config);
+}
+
+/** The estimate for `count` experiments, without planning them (the schema bounds it). */
+export function estimateCountSeconds(count: number, config: Pick<Config, 'warmup_s' | 'duration_s'>): number {
+  return count * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
 }
 
 export function formatDuration(seconds: number): string {
