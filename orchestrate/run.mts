@@ -9,14 +9,14 @@
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
 import { parseCommandLine, scriptArgs } from './config/cli.ts';
-import { ConfigError, loadConfig, perfEvents, type Config } from './config/config.ts';
-import { describePlan, estimateSeconds, formatDuration, matchesOnly, parseOnly, planExperiments, selectExperiments, UsageError, type Experiment } from './config/plan.ts';
-import { csvHeader } from './results/row.ts';
-import { ResumeError, RESULTS_CSV, SUMMARY_CSV, readResultRecords, readResumeState, writeCsv, type ResumeState } from './results/store.ts';
+import { ConfigError } from './config/load.ts';
+import { estimateSeconds, formatDuration, UsageError } from './config/plan.ts';
+import { ResumeError, RESULTS_CSV, SUMMARY_CSV, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
 import { Campaign } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
+import { describePlan, readRequest, type Request } from './run/request.ts';
 import { Session } from './run/session.ts';
 import { plotAfterRun } from './plots/plotting.ts';
 
@@ -42,38 +42,6 @@ const OPTIONS = {
   only: { type: 'string' },
   'bin-dir': { type: 'string' },
 } as const;
-
-interface Request {
-  config: Config;
-  configPath: string;
-  resume: ResumeState | null;
-  planned: Experiment[];
-  todo: Experiment[];
-  /** What narrowed the plan, for messages: ` (--only ...)`, ` (12 already done in ...)`. */
-  selected: string;
-}
-
-/** The config (or the resumed run's), the plan and what is left of it; throws ConfigError, ResumeError or UsageError. */
-function readRequest(configArg: string | null, resumeDir: string | null, onlyArg: string | null, say: (line: string) => void): Request {
-  let config: Config;
-  let configPath: string;
-  let resume: ResumeState | null = null;
-  if (resumeDir) {
-    resume = readResumeState(resumeDir, (c) => csvHeader(perfEvents(c)));
-    ({ config, meta: { config_path: configPath } } = resume);
-    if (configArg) say(`note: --resume uses the run's own config (${configPath}); ${configArg} is ignored`);
-  } else {
-    configPath = configArg ?? 'configs/full.yaml';
-    config = loadConfig(configPath);
-  }
-  const only = parseOnly(onlyArg ?? '');
-  const planned = planExperiments(config);
-  if (onlyArg && !planned.some((e) => matchesOnly(e, only))) {
-    throw new UsageError(`--only ${onlyArg} selects none of the ${planned.length} experiments of ${configPath}`);
-  }
-  const selected = (onlyArg ? ` (--only ${onlyArg})` : '') + (resume ? ` (${resume.done.size} already done in ${resumeDir})` : '');
-  return { config, configPath, resume, planned, todo: selectExperiments(planned, only, resume?.done), selected };
-}
 
 async function main(): Promise<number> {
   const since = Date.now();

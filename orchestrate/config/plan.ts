@@ -1,5 +1,5 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
-import { perfEvents, type Config } from './config.ts';
+import type { Config } from './schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
 /** One run of one matrix point. */
@@ -136,7 +136,12 @@ export function selectExperiments(plan: Experiment[], filter: OnlyFilter, done: 
 export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
 
 export function estimateSeconds(experiments: readonly Experiment[], config: Config): number {
-  return experiments.length * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
+  return estimateCountSeconds(experiments.length, config);
+}
+
+/** The estimate for `count` experiments, without planning them (the schema bounds it). */
+export function estimateCountSeconds(count: number, config: Pick<Config, 'warmup_s' | 'duration_s'>): number {
+  return count * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
 }
 
 export function formatDuration(seconds: number): string {
@@ -151,20 +156,4 @@ export function formatDuration(seconds: number): string {
 
 export function describeExperiment(e: Experiment, reps: number): string {
   return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'} rep ${e.rep}/${reps}`;
-}
-
-/** What --dry-run prints: the matrix, the time it will take, and every experiment. */
-export function describePlan(config: Config, configPath: string, todo: readonly Experiment[], selectedNote: string): string[] {
-  const perExp = config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S;
-  return [
-    `plan: ${configPath} (run name ${config.name}), topology ${config.topology.kind}`,
-    `  ${config.variants.length} variants × ${config.modes.length} modes × ${config.message_sizes.length} sizes × ` +
-      `${config.threads.length} thread counts × ${config.repetitions} repetitions = ${matrixSize(config)} experiments`,
-    `  to run: ${todo.length}${selectedNote}`,
-    `  each: ${config.warmup_s} s warm-up + ${config.duration_s} s measured + ~${OVERHEAD_PER_EXPERIMENT_S} s overhead = ~${perExp.toFixed(2)} s`,
-    `  measured time: ${formatDuration(todo.length * config.duration_s)}; estimated duration: ${formatDuration(estimateSeconds(todo, config))}`,
-    `  perf events: ${perfEvents(config).join(', ')}`,
-    `  pinning: server ${config.pinning.server ?? 'unpinned'}, client ${config.pinning.client ?? 'unpinned'}`,
-    ...todo.map((e) => `  ${String(e.index).padStart(4)} ${describeExperiment(e, config.repetitions)}`),
-  ];
 }

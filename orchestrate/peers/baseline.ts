@@ -5,7 +5,8 @@
 // plots/<run-id>/. Shared by peers.mts and bench.mts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, peerSettings, withPeers, type Config } from '../config/config.ts';
+import { ConfigError, loadConfig, withPeers } from '../config/load.ts';
+import { peerSettings, type Config } from '../config/schema.ts';
 import { formatDuration, type Experiment } from '../config/plan.ts';
 import { defaultPlotDir } from '../plots/plotting.ts';
 import { renderSvg, svgToPng } from '../plots/render.ts';

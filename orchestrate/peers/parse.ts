@@ -21,7 +21,7 @@
 //   test from the first message; over veth TCP reaches full speed within
 //   milliseconds, so our warm-up is not applied to it.
 import { z } from 'zod';
-import { PEER_TOOLS, type PeerTool } from '../config/config.ts';
+import { PEER_TOOLS, type PeerTool } from '../config/schema.ts';
 import type { PerfStat } from '../results/perf.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 

@@ -16,7 +16,7 @@
 //   flag for `tp`; checked with strace: setsockopt(TCP_NODELAY, 1)).
 import net from 'node:net';
 import { $, which } from 'zx';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/schema.ts';
 import { perfCounts, type Interpretation } from '../results/outputs.ts';
 import type { PerfStat } from '../results/perf.ts';
 import {

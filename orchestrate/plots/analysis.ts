@@ -4,7 +4,8 @@
 // Noise. A variant beats two_copy at a point only if its slowest repetition
 // was faster than two_copy's fastest one — the ranges over repetitions do
 // not overlap. With one repetition there is no range, so nothing is claimed.
-import { cpusOf, type Config } from '../config/config.ts';
+import type { Config } from '../config/schema.ts';
+import { cpusOf } from '../config/cpus.ts';
 import {
   chooseLastLevel,
   formatSize,

@@ -5,7 +5,7 @@
 // against row.ts's column schemas, so a plot can only ever show what the
 // orchestrator wrote. An empty cell is unknown (null), never 0.
 import { z } from 'zod';
-import { ConfigSchema, type Config } from '../config/config.ts';
+import { ConfigSchema, type Config } from '../config/schema.ts';
 import {
   DetailColumns,
   SeedColumns,

@@ -6,7 +6,7 @@
 // --resume, and that experiment runs again.
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigSchema, type Config } from '../config/config.ts';
+import { ConfigSchema, type Config } from '../config/schema.ts';
 import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
 import { experimentKey } from '../config/plan.ts';
 import { MetaError, parseMeta, type Meta } from './meta.ts';

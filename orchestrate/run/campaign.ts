@@ -5,7 +5,7 @@
 // end meta.json's status and the exit code. What a step runs and what it
 // writes is the caller's.
 import path from 'node:path';
-import { perfEvents, type Config } from '../config/config.ts';
+import { perfEvents, type Config } from '../config/schema.ts';
 import type { Meta, SessionRecord } from '../results/meta.ts';
 import { RAW_DIR, appendFailure, createRunDir, writeCsvHeader, writeMeta } from '../results/store.ts';
 import { csvHeader } from '../results/row.ts';

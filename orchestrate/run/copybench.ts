@@ -1,7 +1,7 @@
 // copybench's own pair: aN_server listening, aN_client driving, as a spec
 // for the pair engine; its outputs become a row in results/experiment.ts.
 import path from 'node:path';
-import { perfEvents, type Config } from '../config/config.ts';
+import { perfEvents, type Config } from '../config/schema.ts';
 import type { Implementation, Side } from '../config/domain.ts';
 import { OVERHEAD_PER_EXPERIMENT_S, describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
 import { interpretExperiment, type ExperimentResult } from '../results/experiment.ts';

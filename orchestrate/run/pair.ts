@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessOutput } from 'zx';
-import { perfEvents, type Config } from '../config/config.ts';
+import { perfEvents, type Config } from '../config/schema.ts';
 import type { Side } from '../config/domain.ts';
 import type { Interpretation, PairOutputs, ProcessRecord } from '../results/outputs.ts';
 import type { Place } from './place.ts';

@@ -6,7 +6,7 @@
 // It starts nothing itself: processes are started by the pair engine
 // (pair.ts) and the topology, all through this session's tracker.
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/schema.ts';
 import { DEFAULT_BIN_DIR, PreflightError, build, checkBinaries, preflight, type PreflightResult } from './preflight.ts';
 import { Interrupted, ProcessTracker } from './process.ts';
 import { setUpTopology } from './topology/setup.ts';

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, DEFAULT_PERF_EVENTS, cpuMask, cpusOf, loadConfig, parseConfig, perfEvents } from '../../orchestrate/config/config.ts';
+import { ConfigError, loadConfig, parseConfig, type Machine } from '../../orchestrate/config/load.ts';
+import { DEFAULT_PERF_EVENTS, perfEvents } from '../../orchestrate/config/schema.ts';
+import { cpuMask, cpusOf } from '../../orchestrate/config/cpus.ts';
+import { CONFIG_BYTES_MAX } from '../../orchestrate/config/limits.ts';
 import { estimateSeconds, matrixSize, planExperiments } from '../../orchestrate/config/plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The problems a bad config is reported with (the test fails if it parses). */
-function problemsOf(yaml: string): string[] {
+function problemsOf(yaml: string, machine: Machine = {}): string[] {
   try {
-    parseConfig(yaml, 'bad.yaml');
+    parseConfig(yaml, 'bad.yaml', machine);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as Error).message).toMatch(/^bad\.yaml: invalid config/);
@@ -161,7 +166,107 @@ describe('parseConfig: every kind of invalid', () => {
   });
 });
 
+// Hostile input and faults: each of these once got past the config and failed
+// later (a binary's usage error, a RangeError, an overflowed timer, gigabytes
+// of plan). Each is now one problem naming the field, at load time.
+describe('parseConfig: limits the binaries and the orchestrator have', () => {
+  const BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcd'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill('*' + 'abcd'[i]).join(', ')}]`)].join('\n');
+  it.each([
+    ['a message size below the header (MSG_SIZE_MIN)', 'message_sizes: [8]', 'message_sizes[0]: expected a message size in bytes from 16 to 67108864, got 8'],
+    ['a message size past MSG_SIZE_MAX', 'message_sizes: [134217728]', 'message_sizes[0]: expected a message size in bytes from 16 to 67108864, got 134217728'],
+    ['a peer message size past MSG_SIZE_MAX', 'duration_s: 2\npeers: { message_sizes: [134217728] }', 'peers.message_sizes[0]: expected a message size in bytes from 16 to 67108864, got 134217728'],
+    ['zc_slots past the server\'s --zc-slots limit', 'zc_slots: 4097', 'zc_slots: expected a slot count from 1 to 4096, got 4097'],
+    ['threads past the C THREADS_MAX', 'threads: [1025]', 'threads[0]: expected a thread count from 1 to 256, got 1025'],
+    ['a duration below the client\'s 1 ms', 'duration_s: 0.0001', 'duration_s: expected a duration in seconds, from 0.001 to 3600, got 0.0001'],
+    ['a duration past the C DURATION_MAX_S', 'duration_s: 86401', 'duration_s: expected a duration in seconds, from 0.001 to 3600, got 86401'],
+    ['a duration past setTimeout', 'duration_s: 1e9', 'duration_s: expected a duration in seconds, from 0.001 to 3600, got 1000000000'],
+    ['a warm-up past setTimeout', 'warmup_s: 1e9', 'warmup_s: expected a warm-up in seconds, from 0 to 3600, got 1000000000'],
+    ['a ready timeout past setTimeout', 'timeouts: { ready_s: 1e9 }', 'timeouts.ready_s: expected a timeout in seconds, more than 0 and at most 600, got 1000000000'],
+    ['a margin of 0', 'timeouts: { margin_s: 0 }', 'timeouts.margin_s: expected a timeout in seconds, more than 0 and at most 600, got 0'],
+    ['a backwards CPU range', 'pinning: { server: "1-0" }', 'pinning.server: the range 1-0 runs backwards (write 0-1), got "1-0"'],
+    ['an absurd CPU range (once a RangeError)', 'pinning: { client: "0-99999999" }', 'pinning.client: names CPU 99999999; no Linux machine has CPUs past 8191, got "0-99999999"'],
+    ['repetitions: 1e9 (once 5.3 GB of --dry-run)', 'repetitions: 1e9', 'repetitions: expected a repetition count from 1 to 1000, got 1000000000'],
+    ['a matrix past 100,000 experiments', 'repetitions: 1000\nmessage_sizes: [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]',
+      'matrix: 3 variants × 2 modes × 13 message_sizes × 4 threads × 1000 repetitions = 312000 experiments, more than 100000'],
+    ['a plan estimated past a week', 'duration_s: 3600\nrepetitions: 100',
+      'matrix: 14400 experiments of 0.3 s warm-up + 3600 s duration are estimated at 14401h24m00s (600.1 days), more than 7 days'],
+    ['a peer baseline past 100,000 runs', 'duration_s: 2\npeers: { repetitions: 1000, message_sizes: [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216] }',
+      'peers: (3 variants + 2 tools) × 21 message_sizes × 1000 repetitions = 105000 runs, more than 100000'],
+    ['a loopback netns address', 'topology: { kind: netns, addresses: { server: 127.0.0.1, client: 127.0.0.2 } }',
+      'topology.addresses.server: expected an address on the veth pair, not a loopback one (127.0.0.0/8; use kind: loopback), got "127.0.0.1"'],
+    ['a multicast netns address', 'topology: { kind: netns, addresses: { server: 224.0.0.1, client: 224.0.0.2 } }',
+      'topology.addresses.server: expected a unicast address, not a multicast one (224.0.0.0/4), got "224.0.0.1"'],
+    ['0.0.0.0', 'topology: { kind: netns, addresses: { server: 0.0.0.0, client: 0.0.0.1 } }', 'topology.addresses.server: expected a host address, not one in 0.0.0.0/8, got "0.0.0.0"'],
+    ['the broadcast address', 'topology: { kind: netns, addresses: { server: 255.255.255.255, client: 255.255.255.254 } }',
+      'topology.addresses.server: expected a host address, not the broadcast address, got "255.255.255.255"'],
+    ['the subnet\'s broadcast address', 'topology: { kind: netns, addresses: { server: 10.77.0.1, client: 10.77.0.255 } }',
+      'topology.addresses.client: expected a host address, not the broadcast address of its /24 subnet, got "10.77.0.255"'],
+    ['a YAML alias bomb (once exit 1 with a stack trace)', BOMB + '\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]', 'YAML: Excessive alias count indicates a resource exhaustion attack'],
+    ['a text past 1 MiB', '# ' + 'x'.repeat(CONFIG_BYTES_MAX), '(file): 1048578 bytes; a config may be at most 1 MiB (1048576 bytes)'],
+  ])('refuses %s', (_what, yaml, problem) => {
+    expect(problemsOf(yaml)[0]).toBe(problem);
+  });
+
+  it('reports both addresses when both are loopback, and the subnet check still applies', () => {
+    expect(problemsOf('topology: { kind: netns, addresses: { server: 127.0.0.1, client: 127.0.0.2 } }')).toHaveLength(2);
+    expect(problemsOf('topology: { kind: netns, addresses: { server: 10.0.0.1, client: 10.0.1.2 } }')[0]).toMatch(/same \/24 subnet/);
+  });
+
+  it('bounds the plan only once every field is valid (no estimate built on a bad duration)', () => {
+    expect(problemsOf('duration_s: 1e9\nrepetitions: 1e9')).toHaveLength(2);
+  });
+
+  it('checks the pinning against the machine it is given, and only then', () => {
+    expect(problemsOf('pinning: { client: "2" }', { cpus: 2 })).toEqual([
+      'pinning.client: names CPU 2, which this machine does not have (CPUs 0-1), got "2"',
+    ]);
+    expect(problemsOf('pinning: { server: "0-3", client: "4" }', { cpus: 4 })).toEqual([
+      'pinning.client: names CPU 4, which this machine does not have (CPUs 0-3), got "4"',
+    ]);
+    expect(parseConfig('pinning: { client: "2" }', 'x.yaml').pinning.client).toBe('2');
+    expect(parseConfig('pinning: { server: null, client: "0-1" }', 'x.yaml', { cpus: 2 }).pinning.client).toBe('0-1');
+  });
+
+  it('takes the edges of every range', () => {
+    const c = parseConfig(
+      'message_sizes: [16, 67108864]\nthreads: [256]\nduration_s: 3600\nwarmup_s: 0\nrepetitions: 1\nzc_slots: 4096\n' +
+        'variants: [zero_copy]\nmodes: [stream]\ntimeouts: { ready_s: 600, margin_s: 600 }',
+      'x.yaml',
+    );
+    expect(c.message_sizes).toEqual([16, 67108864]);
+  });
+});
+
 describe('loadConfig', () => {
+  const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'copybench-config-'));
+
+  it('refuses a file past 1 MiB before parsing it, and a device that never ends', () => {
+    const dir = tmp();
+    try {
+      const file = path.join(dir, 'big.yaml');
+      writeFileSync(file, '# ' + 'x'.repeat(50 * 2 ** 20));
+      expect(() => loadConfig(file)).toThrow(/big\.yaml: invalid config\n  \(file\): 52428802 bytes; a config may be at most 1 MiB/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => loadConfig('/dev/zero')).toThrow(/\(file\): more than 1048576 bytes/);
+  });
+
+  it('checks the pinning against this machine unless told otherwise', () => {
+    const dir = tmp();
+    try {
+      const file = path.join(dir, 'pin.yaml');
+      writeFileSync(file, 'pinning: { server: "0", client: "9000" }\n');
+      expect(() => loadConfig(file)).toThrow(/pinning\.client: names CPU 9000; no Linux machine/);
+      writeFileSync(file, 'pinning: { server: "0", client: "1" }\n');
+      expect(() => loadConfig(file, { cpus: 1 })).toThrow(/pinning\.client: names CPU 1, which this machine does not have \(CPUs 0-0\)/);
+      expect(loadConfig(file, { cpus: 2 }).pinning.client).toBe('1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it('names the file it cannot read', () => {
     expect(() => loadConfig('/nonexistent/x.yaml')).toThrow(/^\/nonexistent\/x\.yaml: invalid config\n  cannot read the file/);
   });

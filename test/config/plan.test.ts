@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../orchestrate/config/config.ts';
+import { parseConfig } from '../../orchestrate/config/load.ts';
 import {
   UsageError,
   estimateSeconds,

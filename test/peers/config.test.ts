@@ -2,7 +2,8 @@
 // peers' constraints on warm-up and duration.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseConfig, peerSettings, withPeers } from '../../orchestrate/config/config.ts';
+import { ConfigError, loadConfig, parseConfig, withPeers } from '../../orchestrate/config/load.ts';
+import { peerSettings } from '../../orchestrate/config/schema.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -2,7 +2,8 @@
 // and run folders (results.csv, meta.json, raw server lines) on disk.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PERF_EVENTS, parseConfig } from '../../orchestrate/config/config.ts';
+import { parseConfig } from '../../orchestrate/config/load.ts';
+import { DEFAULT_PERF_EVENTS } from '../../orchestrate/config/schema.ts';
 import type { ResultRow, RunData } from '../../orchestrate/plots/dataset.ts';
 import { readMeta } from '../../orchestrate/plots/dataset.ts';
 import { experimentSlug } from '../../orchestrate/config/plan.ts';

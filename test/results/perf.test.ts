@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PERF_EVENTS } from '../../orchestrate/config/config.ts';
+import { DEFAULT_PERF_EVENTS } from '../../orchestrate/config/schema.ts';
 import { canonicalEventName, parsePerfStat, parsePerfStatReport, type UnparsedLine } from '../../orchestrate/results/perf.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/perf');

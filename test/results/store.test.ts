@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig, perfEvents, type Config } from '../../orchestrate/config/config.ts';
+import { parseConfig } from '../../orchestrate/config/load.ts';
+import { perfEvents, type Config } from '../../orchestrate/config/schema.ts';
 import { csvHeader, formatCsvLine } from '../../orchestrate/results/row.ts';
 import { ResumeError, appendCsvRow, createRunDir, readResumeState, writeCsvHeader, writeMeta } from '../../orchestrate/results/store.ts';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../orchestrate/config/config.ts';
+import { loadConfig } from '../../orchestrate/config/load.ts';
 import { matrixSize } from '../../orchestrate/config/plan.ts';
 import { parseCsvRecords } from '../../orchestrate/results/row.ts';
 import { isRoot, namespaces, perfWorks, processesMentioning, runDirIn, runOrchestrator, startOrchestrator, ROOT } from './orchestrator.ts';

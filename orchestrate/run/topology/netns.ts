@@ -10,7 +10,8 @@
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { $, type ProcessOutput } from 'zx';
-import { cpuMask, type Config, type NetnsTopology as NetnsConfig } from '../../config/config.ts';
+import { cpuMask } from '../../config/cpus.ts';
+import { type Config, type NetnsTopology as NetnsConfig } from '../../config/schema.ts';
 import { SIDES, type Side } from '../../config/domain.ts';
 import type { SysctlReading } from '../../results/meta.ts';
 import { LOCAL, netnsPlace, type Place } from '../place.ts';

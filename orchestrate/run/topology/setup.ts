@@ -2,7 +2,7 @@
 //
 // loopback: nothing to create and nothing to change; needs no root.
 // netns: see netns.ts.
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../../config/schema.ts';
 import type { SysctlReading } from '../../results/meta.ts';
 import { LOCAL } from '../place.ts';
 import type { ProcessTracker } from '../process.ts';

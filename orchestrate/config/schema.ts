@@ -1,13 +1,24 @@
 // The experiment matrix: one zod schema that is both validator and type.
 // Unknown keys are errors (strict objects everywhere), so a typo in a YAML
-// file fails loudly instead of silently running the defaults.
-//
-// `parseConfig` is pure (text in, Config or ConfigError out); `loadConfig`
-// only adds reading the file.
-import { readFileSync } from 'node:fs';
+// file fails loudly instead of silently running the defaults. Pure; load.ts
+// reads and parses the YAML, cpus.ts holds the CPU lists.
 import { z } from 'zod';
-import { parseDocument } from 'yaml';
 import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
+import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
+import { estimateCountSeconds, formatDuration, matrixSize } from './plan.ts';
+import {
+  DURATION_MAX_S,
+  DURATION_MIN_S,
+  EXPERIMENTS_MAX,
+  MSG_SIZE_MAX,
+  MSG_SIZE_MIN,
+  PLAN_SECONDS_MAX,
+  REPETITIONS_MAX,
+  THREADS_MAX,
+  TIMEOUT_MAX_S,
+  WARMUP_MAX_S,
+  ZC_SLOTS_MAX,
+} from './limits.ts';
 
 // Names that end up on a command line (`ip netns add NAME`, `ip link ... name
 // IFACE`). zx quotes every argument anyway; the pattern keeps them to what
@@ -21,24 +32,6 @@ export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // modifiers (`cycles`, `L1-dcache-load-misses`, `cycles:u`). No commas (they
 // separate events) and no PMU syntax (its commas would split it).
 export const PERF_EVENT_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*(:[ukhGHpP]+)?$/;
-// taskset's CPU list: `0`, `0,1`, `0-3`, `0-1,3`.
-export const CPU_LIST_PATTERN = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
-/** The CPUs of a taskset-style list: `0-2,5` → [0, 1, 2, 5]. The list must match CPU_LIST_PATTERN. */
-export function cpusOf(list: string): number[] {
-  const cpus = new Set<number>();
-  for (const part of list.split(',')) {
-    const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
-    for (let c = lo; c <= hi; c++) cpus.add(c);
-  }
-  return [...cpus].sort((a, b) => a - b);
-}
-
-/** A CPU list as the hexadecimal mask that /sys/.../rps_cpus takes: `0` → "1", `1` → "2", `0-3` → "f". */
-export function cpuMask(list: string): string {
-  return cpusOf(list)
-    .reduce((mask, c) => mask | (1n << BigInt(c)), 0n)
-    .toString(16);
-}
 export const SYSCTL_KEY_PATTERN = /^net\.(core|ipv4|ipv6|unix)\.[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 export const SYSCTL_VALUE_PATTERN = /^[A-Za-z0-9_.-]+([ \t]+[A-Za-z0-9_.-]+)*$/;
 
@@ -70,24 +63,32 @@ export const SOFTWARE_EVENTS = new Set([
   'emulation-faults',
 ]);
 
-const positiveInt = (what = 'a positive integer') =>
-  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
-
 const intInRange = (min: number, max: number, what: string) => {
   const error = `expected ${what} from ${min} to ${max}`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
 
-const positiveNumber = (what: string) =>
-  z.number({ error: `expected ${what}` }).finite({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+/** Seconds from `min` to `max`; `min` itself excluded when `above` (a timeout of 0 means nothing). */
+const secondsInRange = (min: number, max: number, what: string, above = false) => {
+  const error = `expected ${what} in seconds, ${above ? 'more than' : 'from'} ${min} ${above ? 'and at most' : 'to'} ${max}`;
+  const number = z.number({ error }).finite({ error });
+  return (above ? number.gt(min, { error }) : number.min(min, { error })).max(max, { error });
+};
 
-const nonNegativeNumber = (what: string) =>
-  z.number({ error: `expected ${what}` }).finite({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
+const messageSize = intInRange(MSG_SIZE_MIN, MSG_SIZE_MAX, 'a message size in bytes');
+const repetitions = intInRange(1, REPETITIONS_MAX, 'a repetition count');
 
 const patterned = (pattern: RegExp, what: string) =>
   z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });
 
 const ipv4 = z.ipv4({ error: 'expected an IPv4 address such as 10.77.0.1' });
+
+// taskset's list, its ranges in order and within any machine's CPU numbers;
+// load.ts checks it against this machine's CPUs.
+const cpuList = patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').superRefine((list, ctx) => {
+  const problem = CPU_LIST_PATTERN.test(list) ? cpuListProblem(list) : null;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: list });
+});
 
 /** A non-empty list without repeats; `item` validates each element. */
 function uniqueList<T extends z.ZodType>(item: T, what: string) {
@@ -145,6 +146,10 @@ export const NetnsTopology = z
       .default({}),
   })
   .superRefine((t, ctx) => {
+    for (const side of ['server', 'client'] as const) {
+      const problem = unusableAddress(t.addresses[side], t.prefix_length);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['addresses', side], message: problem, input: t.addresses[side] });
+    }
     if (!sameSubnet(t.addresses.server, t.addresses.client, t.prefix_length)) {
       ctx.addIssue({
         code: 'custom',
@@ -177,10 +182,8 @@ const PeersSection = z.strictObject({
   tools: uniqueList(z.enum(PEER_TOOLS, { error: `expected one of ${PEER_TOOLS.join(', ')}` }), 'peer tools').default([
     ...PEER_TOOLS,
   ]),
-  message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes')
-    .nullable()
-    .default(null),
-  repetitions: positiveInt('a repetition count (a positive integer)').nullable().default(null),
+  message_sizes: uniqueList(messageSize, 'message sizes').nullable().default(null),
+  repetitions: repetitions.nullable().default(null),
 });
 
 /** A whole multiple of `step` (in floating point, to a nanosecond). */
@@ -193,19 +196,19 @@ export const ConfigSchema = z.strictObject({
     ...IMPLEMENTATIONS,
   ]),
   modes: uniqueList(z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` }), 'modes').default([...MODES]),
-  message_sizes: uniqueList(positiveInt('a message size in bytes (a positive integer)'), 'message sizes').default([
+  message_sizes: uniqueList(messageSize, 'message sizes').default([
     128, 512, 1024, 4096, 16384, 65536,
   ]),
-  threads: uniqueList(intInRange(1, 256, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
-  duration_s: positiveNumber('a duration in seconds (a positive number)').default(1.5),
-  warmup_s: nonNegativeNumber('a warm-up in seconds (0 or more)').default(0.3),
-  repetitions: positiveInt('a repetition count (a positive integer)').default(3),
+  threads: uniqueList(intInRange(1, THREADS_MAX, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
+  duration_s: secondsInRange(DURATION_MIN_S, DURATION_MAX_S, 'a duration').default(1.5),
+  warmup_s: secondsInRange(0, WARMUP_MAX_S, 'a warm-up').default(0.3),
+  repetitions: repetitions.default(3),
   verify: Verify.default('stamps'),
   // taskset CPU lists, or null to leave that side unpinned.
   pinning: z
     .strictObject({
-      server: patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').nullable().default('0'),
-      client: patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').nullable().default('1'),
+      server: cpuList.nullable().default('0'),
+      client: cpuList.nullable().default('1'),
     })
     .prefault({}),
   perf: z
@@ -232,17 +235,22 @@ export const ConfigSchema = z.strictObject({
   timeouts: z
     .strictObject({
       // How long the server may take to print its ready line.
-      ready_s: positiveNumber('a timeout in seconds').default(5),
+      ready_s: secondsInRange(0, TIMEOUT_MAX_S, 'a timeout', true).default(5),
       // Added to warm-up + duration for the whole experiment: process start,
       // connection set-up, the server's bounded wait for zero-copy completions.
-      margin_s: positiveNumber('a timeout in seconds').default(10),
+      margin_s: secondsInRange(0, TIMEOUT_MAX_S, 'a timeout', true).default(10),
     })
     .prefault({}),
   // Passed to the zero_copy server as --zc-slots; null keeps its default.
-  zc_slots: positiveInt('a slot count (a positive integer)').nullable().default(null),
+  zc_slots: intInRange(1, ZC_SLOTS_MAX, 'a slot count').nullable().default(null),
   // The peer baseline (orchestrate/peers.mts); null: the config has none.
   peers: PeersSection.nullable().default(null),
 }).superRefine((c, ctx) => {
+  // The plan is bounded only once every field is valid: a duration out of
+  // range says so itself, without an estimate built on it.
+  if (ctx.issues.length === 0) {
+    for (const message of planProblems(c)) ctx.addIssue({ code: 'custom', path: [], message, params: { whole: true } });
+  }
   if (!c.peers) return;
   // The peers time their runs with the config's warm-up and duration, in
   // the units they accept: sockperf's -t takes whole seconds (strtol), and
@@ -269,23 +277,6 @@ export const ConfigSchema = z.strictObject({
   }
 });
 
-/**
- * The config as the peer baseline runs it: with its own `peers:` section, or
- * with an empty one (every tool, the matrix's sizes and repetitions) —
- * validated again, so the peers' constraints on the durations apply.
- */
-export function withPeers(config: Config, source: string): Config & { peers: NonNullable<Config['peers']> } {
-  if (config.peers) return config as Config & { peers: NonNullable<Config['peers']> };
-  const parsed = ConfigSchema.safeParse({ ...config, peers: {} });
-  if (!parsed.success) {
-    throw new ConfigError(
-      source,
-      parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message} (with the default peers section)`),
-    );
-  }
-  return parsed.data as Config & { peers: NonNullable<Config['peers']> };
-}
-
 /** The peer baseline's settings with the matrix's defaults filled in; null if the config has no peers section. */
 export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes: number[]; repetitions: number } | null {
   if (!config.peers) return null;
@@ -307,91 +298,64 @@ export function perfEvents(config: Config): string[] {
   return config.perf.events.flatMap((e) => (SOFTWARE_EVENTS.has(e) ? [e] : [`${e}:u`, `${e}:k`]));
 }
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(source: string, problems: string[]) {
-    super(`${source}: invalid config\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
+/**
+ * The plan's size and length, bounded before anything is planned: the matrix
+ * (planExperiments builds it whole in memory), and the peer baseline's runs
+ * when the config has a peers section.
+ */
+function planProblems(c: Config): string[] {
+  const problems: string[] = [];
+  const peers = peerSettings(c);
+  const plans = [
+    {
+      what: 'matrix',
+      unit: 'experiments',
+      count: matrixSize(c),
+      product: `${c.variants.length} variants × ${c.modes.length} modes × ${c.message_sizes.length} message_sizes × ${c.threads.length} threads × ${c.repetitions} repetitions`,
+    },
+    ...(peers
+      ? [
+          {
+            what: 'peers',
+            unit: 'runs',
+            count: (c.variants.length + peers.tools.length) * peers.message_sizes.length * peers.repetitions,
+            product: `(${c.variants.length} variants + ${peers.tools.length} tools) × ${peers.message_sizes.length} message_sizes × ${peers.repetitions} repetitions`,
+          },
+        ]
+      : []),
+  ];
+  for (const { what, unit, count, product } of plans) {
+    if (count > EXPERIMENTS_MAX) {
+      problems.push(`${what}: ${product} = ${count} ${unit}, more than ${EXPERIMENTS_MAX}`);
+      continue;
+    }
+    const seconds = estimateCountSeconds(count, c);
+    if (seconds > PLAN_SECONDS_MAX) {
+      problems.push(
+        `${what}: ${count} ${unit} of ${c.warmup_s} s warm-up + ${c.duration_s} s duration are estimated at ` +
+          `${formatDuration(seconds)} (${(seconds / 86400).toFixed(1)} days), more than ${PLAN_SECONDS_MAX / 86400} days`,
+      );
+    }
   }
+  return problems;
 }
 
-/** Parse and validate a YAML config. Throws ConfigError naming every bad field. */
-export function parseConfig(text: string, source: string): Config {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}` : 'somewhere';
-        const reason = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        return `YAML syntax error at ${where}: ${reason}`;
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS() ?? {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(source, ['(root): expected a mapping of settings, got ' + describe(raw)]);
-  }
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(source, parsed.error.issues.map((issue) => formatIssue(issue, raw)));
-  }
-  return parsed.data;
-}
-
-export function loadConfig(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(path, [`cannot read the file: ${(e as Error).message}`]);
-  }
-  return parseConfig(text, path);
-}
-
-/** `threads[1]`, `topology.namespaces.server`, `(root)`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += (out ? '.' : '') + String(key);
-  }
-  return out || '(root)';
-}
-
-function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const where = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const prefix = issue.path.length ? `${where}.` : '';
-    return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
-  }
-  if (issue.code === 'invalid_key') {
-    // A bad key of a map (a sysctl name): the key's own complaint says more.
-    const inner = issue.issues.map((i) => i.message).join('; ');
-    return `${where}: ${inner || issue.message}`;
-  }
-  const value = valueAt(raw, issue.path);
-  const got = value.found ? `, got ${describe(value.value)}` : ', got nothing';
-  // zod's own messages already say what was received; ours say what is expected.
-  const message = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
-  return `${where}: ${message}${got}`;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object' || !(key in (v as object))) return { found: false };
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return { found: true, value: v };
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+/**
+ * Why an address cannot be one end of the veth pair, or null. 127/8 is
+ * routed to lo whichever interface holds it; 0/8, multicast (224/4) and the
+ * broadcast address are no host's; and Linux adds a broadcast route for the
+ * last address of the subnet, so a connection to it fails.
+ */
+export function unusableAddress(address: string, prefixLength: number): string | null {
+  const a = ipv4ToInt(address);
+  const first = a >>> 24;
+  if (first === 0) return 'expected a host address, not one in 0.0.0.0/8';
+  if (first === 127) return 'expected an address on the veth pair, not a loopback one (127.0.0.0/8; use kind: loopback)';
+  if (first >= 224 && first < 240) return 'expected a unicast address, not a multicast one (224.0.0.0/4)';
+  if (address === '255.255.255.255') return 'expected a host address, not the broadcast address';
+  const block = 2 ** (32 - prefixLength);
+  if (a % block === block - 1) return `expected a host address, not the broadcast address of its /${prefixLength} subnet`;
+  return null;
 }
 
 function ipv4ToInt(a: string): number {

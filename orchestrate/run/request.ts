@@ -1,0 +1,68 @@
+// What run.mts is asked to do, read before anything is created: the config
+// (or an interrupted run's own, with what it already did), the plan, and
+// what --only and --resume leave of it.
+import { loadConfig } from '../config/load.ts';
+import { perfEvents, type Config } from '../config/schema.ts';
+import {
+  OVERHEAD_PER_EXPERIMENT_S,
+  UsageError,
+  describeExperiment,
+  estimateSeconds,
+  formatDuration,
+  matchesOnly,
+  matrixSize,
+  parseOnly,
+  planExperiments,
+  selectExperiments,
+  type Experiment,
+} from '../config/plan.ts';
+import { csvHeader } from '../results/row.ts';
+import { readResumeState, type ResumeState } from '../results/store.ts';
+
+export interface Request {
+  config: Config;
+  configPath: string;
+  resume: ResumeState | null;
+  planned: Experiment[];
+  todo: Experiment[];
+  /** What narrowed the plan, for messages: ` (--only ...)`, ` (12 already done in ...)`. */
+  selected: string;
+}
+
+/** The config (or the resumed run's), the plan and what is left of it; throws ConfigError, ResumeError or UsageError. */
+export function readRequest(configArg: string | null, resumeDir: string | null, onlyArg: string | null, say: (line: string) => void): Request {
+  let config: Config;
+  let configPath: string;
+  let resume: ResumeState | null = null;
+  if (resumeDir) {
+    resume = readResumeState(resumeDir, (c) => csvHeader(perfEvents(c)));
+    ({ config, meta: { config_path: configPath } } = resume);
+    if (configArg) say(`note: --resume uses the run's own config (${configPath}); ${configArg} is ignored`);
+  } else {
+    configPath = configArg ?? 'configs/full.yaml';
+    config = loadConfig(configPath);
+  }
+  const only = parseOnly(onlyArg ?? '');
+  const planned = planExperiments(config);
+  if (onlyArg && !planned.some((e) => matchesOnly(e, only))) {
+    throw new UsageError(`--only ${onlyArg} selects none of the ${planned.length} experiments of ${configPath}`);
+  }
+  const selected = (onlyArg ? ` (--only ${onlyArg})` : '') + (resume ? ` (${resume.done.size} already done in ${resumeDir})` : '');
+  return { config, configPath, resume, planned, todo: selectExperiments(planned, only, resume?.done), selected };
+}
+
+/** What --dry-run prints: the matrix, the time it will take, and every experiment. */
+export function describePlan(config: Config, configPath: string, todo: readonly Experiment[], selectedNote: string): string[] {
+  const perExp = config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S;
+  return [
+    `plan: ${configPath} (run name ${config.name}), topology ${config.topology.kind}`,
+    `  ${config.variants.length} variants × ${config.modes.length} modes × ${config.message_sizes.length} sizes × ` +
+      `${config.threads.length} thread counts × ${config.repetitions} repetitions = ${matrixSize(config)} experiments`,
+    `  to run: ${todo.length}${selectedNote}`,
+    `  each: ${config.warmup_s} s warm-up + ${config.duration_s} s measured + ~${OVERHEAD_PER_EXPERIMENT_S} s overhead = ~${perExp.toFixed(2)} s`,
+    `  measured time: ${formatDuration(todo.length * config.duration_s)}; estimated duration: ${formatDuration(estimateSeconds(todo, config))}`,
+    `  perf events: ${perfEvents(config).join(', ')}`,
+    `  pinning: server ${config.pinning.server ?? 'unpinned'}, client ${config.pinning.client ?? 'unpinned'}`,
+    ...todo.map((e) => `  ${String(e.index).padStart(4)} ${describeExperiment(e, config.repetitions)}`),
+  ];
+}
