@@ -20,11 +20,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT "7000"
-#define CONNECT_TIMEOUT_MS 5000
-#define HELLO_TIMEOUT_S 5.0
-/* Longest a receive may block mid-run before the server is declared gone. */
-#define IO_TIMEOUT_S 10.0
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define DEFAULT_PORT_TEXT STRINGIFY(DEFAULT_PORT)
 
 struct client_opts {
     const char *host;
@@ -85,13 +83,13 @@ static void usage(void)
            "\n"
            "stdout: one JSON result line. Exit 0 ok, 1 a runtime failure or a corrupt\n"
            "message, 2 a usage error.\n",
-           prog_name, DEFAULT_PORT, MSG_SIZE_MIN, MSG_SIZE_MAX, THREADS_MAX, DURATION_MAX_S,
+           prog_name, DEFAULT_PORT_TEXT, MSG_SIZE_MIN, MSG_SIZE_MAX, THREADS_MAX, DURATION_MAX_S,
            DURATION_MAX_S);
 }
 
 static void parse_opts(int argc, char **argv, struct client_opts *o)
 {
-    *o = (struct client_opts){ .port = DEFAULT_PORT, .warmup_s = 0.5 };
+    *o = (struct client_opts){ .port = DEFAULT_PORT_TEXT, .warmup_s = 0.5 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -194,7 +192,7 @@ static bool greet(struct worker *w)
     uint8_t raw[HELLO_SIZE], ack[ACK_SIZE];
     uint32_t status;
     set_nodelay(w->fd);
-    set_timeouts(w->fd, HELLO_TIMEOUT_S, IO_TIMEOUT_S);
+    set_timeouts(w->fd, ACK_TIMEOUT_S, IO_TIMEOUT_S);
     hello_encode(&h, raw);
     if (send_all(w->fd, raw, sizeof raw) < 0)
         return fail(w, "sending the hello: %s", strerror(errno));
@@ -241,7 +239,9 @@ static bool recv_failed(struct worker *w, int r)
 {
     if (r == 0)
         return fail(w, "the server closed the connection mid-run");
-    return fail(w, "receiving: %s", errno == EAGAIN ? "no data from the server for 10 s" : strerror(errno));
+    if (errno == EAGAIN)
+        return fail(w, "receiving: no data from the server for %g s", IO_TIMEOUT_S);
+    return fail(w, "receiving: %s", strerror(errno));
 }
 
 static bool run_stream(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
@@ -359,8 +359,8 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
     int r = getaddrinfo(cl.opt.host, cl.opt.port, &hints, &cl.server);
     if (r != 0)
         die("cannot resolve --host %s: %s", cl.opt.host, gai_strerror(r));
-    pthread_mutex_init(&cl.lock, NULL);
-    pthread_cond_init(&cl.cond, NULL);
+    xmutex_init(&cl.lock, "the start gate");
+    xcond_init(&cl.cond, "the start gate");
 
     unsigned n = cl.opt.threads;
     struct worker *w = xcalloc(n, sizeof *w);

@@ -26,18 +26,31 @@ uint8_t msg_stamp_byte(uint64_t seq, unsigned k)
     return (uint8_t)(h >> (8 * (k & 7)));
 }
 
-void msg_init(struct msg *m, size_t size)
+bool msg_alloc(struct msg *m, size_t size)
 {
     m->size = size;
     size_t base = size / MSG_FIELDS, extra = size % MSG_FIELDS, off = 0;
+    for (unsigned i = 0; i < MSG_FIELDS; i++)
+        m->field[i] = NULL;
     for (unsigned i = 0; i < MSG_FIELDS; i++) {
         m->len[i] = base + (i < extra);
         m->offset[i] = off;
-        m->field[i] = xmalloc(m->len[i]);
+        m->field[i] = malloc(m->len[i] ? m->len[i] : 1);
+        if (!m->field[i]) {
+            msg_free(m);
+            return false;
+        }
         for (size_t j = 0; j < m->len[i]; j++)
             m->field[i][j] = msg_pattern(off + j);
         off += m->len[i];
     }
+    return true;
+}
+
+void msg_init(struct msg *m, size_t size)
+{
+    if (!msg_alloc(m, size))
+        die("out of memory (a message of %zu bytes)", size);
 }
 
 void msg_free(struct msg *m)

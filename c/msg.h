@@ -29,8 +29,11 @@ struct msg {
     size_t offset[MSG_FIELDS]; /* logical offset of each field */
 };
 
-/* Allocate the 8 fields and write the pattern. */
+/* Allocate the 8 fields and write the pattern; die if memory runs out. */
 void msg_init(struct msg *m, size_t size);
+/* The same, for a server that must outlive a failed allocation: false (and
+ * nothing held) if memory runs out. */
+bool msg_alloc(struct msg *m, size_t size);
 void msg_free(struct msg *m);
 
 /* Write the header and stamp bytes for this send. */

@@ -22,10 +22,23 @@ static void *one_copy_open(int fd, size_t size)
     return s;
 }
 
+static size_t footprint(size_t size, const struct send_opts *opts)
+{
+    (void)opts;
+    return sizeof(struct one_copy) + size;
+}
+
 static void *open_send(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen)
 {
-    (void)opts, (void)err, (void)errlen;
-    return one_copy_open(fd, size);
+    (void)opts;
+    struct one_copy *s = calloc(1, sizeof *s);
+    if (s && msg_alloc(&s->msg, size)) {
+        s->fd = fd;
+        return s;
+    }
+    free(s);
+    snprintf(err, errlen, "out of memory for messages of %zu bytes", size);
+    return NULL;
 }
 
 static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size_t errlen)
@@ -35,7 +48,9 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
     msg_stamp(&s->msg, seq, send_ns);
     msg_iov(&s->msg, iov);
     if (sendmsg_all(s->fd, iov, MSG_FIELDS, 0) < 0) {
-        snprintf(err, errlen, "sendmsg: %s", strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "sendmsg: %s", strerror(e));
+        errno = e;
         return -1;
     }
     return 0;
@@ -61,7 +76,7 @@ static int recv_one(void *state, const struct msg **m)
 }
 
 const struct send_path one_copy_send = {
-    .impl = IMPL_ONE_COPY, .open = open_send, .send = send_one, .close = one_copy_close,
+    .impl = IMPL_ONE_COPY, .footprint = footprint, .open = open_send, .send = send_one, .close = one_copy_close,
 };
 
 const struct recv_path one_copy_recv = {

@@ -15,14 +15,18 @@
 /* Server options a send path may use. */
 struct send_opts {
     unsigned zc_slots;    /* zero-copy ring length (0 = automatic) */
+    int stall_timeout_ms; /* longest wait for a zero-copy completion */
     bool zc_unsafe_reuse; /* tests only: rewrite slots without waiting for
                              their completions, to show the stamps catch it */
 };
 
 struct send_path {
     enum impl impl;
+    /* Bytes open() will allocate for messages of `size` bytes: the server
+     * reserves them from its memory budget before it calls open(). */
+    size_t (*footprint)(size_t size, const struct send_opts *opts);
     /* Per-connection state for messages of `size` bytes, or NULL with a
-     * reason in err. */
+     * reason in err (running out of memory included: never dies). */
     void *(*open)(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen);
     /* Stamp (seq, send_ns) into a message and send all of it. 0, or -1 with a
      * reason in err (errno kept from the failing call where there was one). */

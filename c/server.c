@@ -20,21 +20,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* A connection that has not sent its whole hello by then is dropped. */
-#define HELLO_TIMEOUT_S 2.0
-/* Longest a send or receive may block mid-run before the peer is declared gone. */
-#define IO_TIMEOUT_S 10.0
-/* How often the stream loop looks for the client's stop frame. */
-#define CONTROL_CHECK_NS 1000000ull
-/* Beyond warm-up + duration, how long a stream may run before the server
- * gives up on a client that never sent its stop frame. */
-#define STREAM_GRACE_NS 30000000000ull
-#define DEFAULT_PORT 7000
+/* Bounds (limits.h): a hello must be whole HELLO_TIMEOUT_S after accept; at
+ * most MAX_PENDING_HELLOS connections wait for theirs; at most
+ * --max-connections are served at once, and their message buffers together
+ * stay within --max-memory, both reserved before anything is allocated; a
+ * peer that makes no progress for --stall-timeout ends its connection. None
+ * of these ends the server: a refused or failed connection is counted. */
 
 struct server_opts {
     const char *bind;
     const char *port;
     uint64_t connections; /* end after this many valid connections; 0: never */
+    uint64_t max_memory;  /* bytes of message buffers over all connections */
+    unsigned max_connections;
+    double stall_timeout_s;
     struct send_opts send;
 };
 
@@ -43,7 +42,10 @@ struct conn {
     int fd;
     pthread_t thread;
     struct conn *next;
+    uint64_t accept_ns;
     bool finished; /* the thread has returned (guarded by srv->lock) */
+    bool pending;  /* counted in srv->pending (guarded by srv->lock) */
+    size_t reserved; /* bytes of srv->reserved held (guarded by srv->lock) */
     /* Written by the thread, read after it is joined: */
     bool valid;  /* the hello was accepted */
     bool failed; /* a runtime failure after the hello */
@@ -68,6 +70,10 @@ struct server {
     struct server_opts opt;
     pthread_mutex_t lock;
     struct conn *active; /* threads not yet reaped */
+    /* Admission, guarded by lock: */
+    unsigned pending;    /* accepted, hello not yet complete */
+    unsigned serving;    /* hello accepted, not yet ended */
+    uint64_t reserved;   /* bytes reserved by the connections served */
     int done_pipe[2];    /* a finishing thread writes one byte */
     atomic_bool stopping;
     atomic_uint_fast64_t rejected;
@@ -76,31 +82,48 @@ struct server {
 
 static void usage(void)
 {
-    printf("usage: %s [--bind ADDR] [--port PORT] [--connections N] [--zc-slots N]\n"
+    printf("usage: %s [--bind ADDR] [--port PORT] [--connections N] [--max-connections N]\n"
+           "       [--max-memory BYTES] [--stall-timeout SECONDS] [--zc-slots N]\n"
            "\n"
            "Serve copybench clients: after each client's hello, send it 8-field messages\n"
            "through this variant's send path (stream), or one per request (rr).\n"
            "\n"
-           "  --bind ADDR        address to listen on (default 0.0.0.0)\n"
-           "  --port PORT        TCP port, 0 picks a free one (default %d)\n"
-           "  --connections N    exit after N accepted connections have ended\n"
-           "                     (default 0: run until SIGINT/SIGTERM)\n"
-           "  --zc-slots N       zero-copy ring length, 1..4096 (default: about 1 MiB\n"
-           "                     of messages, 8..256 slots)\n"
-           "  --zc-unsafe-reuse  for tests only: rewrite zero-copy slots without waiting\n"
-           "                     for their completions (the client must see corruption)\n"
-           "  --help             this text\n"
+           "  --bind ADDR            address to listen on (default %s)\n"
+           "  --port PORT            TCP port, 0 picks a free one (default %d)\n"
+           "  --connections N        exit after N accepted connections have ended\n"
+           "                         (default 0: run until SIGINT/SIGTERM)\n"
+           "  --max-connections N    connections served at once, 1..%u (default %u);\n"
+           "                         a hello beyond them is refused and counted\n"
+           "  --max-memory BYTES     message buffers of all connections together, with\n"
+           "                         an optional K, M or G suffix, 1M..64G (default 256M);\n"
+           "                         a hello whose buffers would not fit is refused\n"
+           "  --stall-timeout SECONDS  end a connection whose client makes no progress\n"
+           "                         (takes no data, sends no request) for this long,\n"
+           "                         %g..%g (default %g)\n"
+           "  --zc-slots N           zero-copy ring length, 1..%u (default: about 1 MiB\n"
+           "                         of messages, 8..256 slots, at most 16 MiB)\n"
+           "  --zc-unsafe-reuse      for tests only: rewrite zero-copy slots without waiting\n"
+           "                         for their completions (the client must see corruption)\n"
+           "  --help                 this text\n"
+           "\n"
+           "A connection must complete its hello within %g s of being accepted; at most\n"
+           "%u connections may be waiting for theirs, more are closed at once.\n"
            "\n"
            "stdout: {\"event\":\"ready\",\"port\":P} once listening, then one JSON result\n"
            "line at exit. Exit 0 ok, 1 a runtime failure, 2 a usage error.\n",
-           prog_name, DEFAULT_PORT);
+           prog_name, DEFAULT_BIND, DEFAULT_PORT, MAX_CONNECTIONS_MAX, MAX_CONNECTIONS_DEFAULT,
+           STALL_TIMEOUT_MIN_S, STALL_TIMEOUT_MAX_S, STALL_TIMEOUT_S, ZC_SLOTS_MAX, HELLO_TIMEOUT_S,
+           MAX_PENDING_HELLOS);
 }
 
 static void parse_opts(int argc, char **argv, struct server_opts *o)
 {
     static char port_text[8];
     snprintf(port_text, sizeof port_text, "%d", DEFAULT_PORT);
-    *o = (struct server_opts){ .bind = "0.0.0.0", .port = port_text };
+    *o = (struct server_opts){ .bind = DEFAULT_BIND, .port = port_text,
+                               .max_memory = MAX_MEMORY_DEFAULT,
+                               .max_connections = MAX_CONNECTIONS_DEFAULT,
+                               .stall_timeout_s = STALL_TIMEOUT_S };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -113,14 +136,24 @@ static void parse_opts(int argc, char **argv, struct server_opts *o)
             parse_uint_opt("--port", o->port, 0, 65535);
         } else if (!strcmp(a, "--connections")) {
             o->connections = parse_uint_opt("--connections", opt_arg(argc, argv, &i), 0, 1000000);
+        } else if (!strcmp(a, "--max-connections")) {
+            o->max_connections = (unsigned)parse_uint_opt("--max-connections", opt_arg(argc, argv, &i), 1,
+                                                          MAX_CONNECTIONS_MAX);
+        } else if (!strcmp(a, "--max-memory")) {
+            o->max_memory = parse_bytes_opt("--max-memory", opt_arg(argc, argv, &i), MAX_MEMORY_MIN,
+                                            MAX_MEMORY_MAX);
+        } else if (!strcmp(a, "--stall-timeout")) {
+            o->stall_timeout_s = parse_seconds_opt("--stall-timeout", opt_arg(argc, argv, &i),
+                                                   STALL_TIMEOUT_MIN_S, STALL_TIMEOUT_MAX_S);
         } else if (!strcmp(a, "--zc-slots")) {
-            o->send.zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, 4096);
+            o->send.zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, ZC_SLOTS_MAX);
         } else if (!strcmp(a, "--zc-unsafe-reuse")) {
             o->send.zc_unsafe_reuse = true;
         } else {
             usage_error("unknown option \"%s\"", a);
         }
     }
+    o->send.stall_timeout_ms = (int)(o->stall_timeout_s * 1000 + 0.5);
 }
 
 static int listen_on(const struct server_opts *o, unsigned *port)
@@ -171,6 +204,65 @@ static void reject(struct conn *c, uint32_t status, const char *why)
     warnx_("connection %d rejected: %s", c->fd, why);
 }
 
+/* The hello is complete (or never will be): free the waiting place. */
+static void leave_pending(struct conn *c)
+{
+    pthread_mutex_lock(&c->srv->lock);
+    if (c->pending) {
+        c->pending = false;
+        c->srv->pending--;
+    }
+    pthread_mutex_unlock(&c->srv->lock);
+}
+
+/* Reserve a served connection's place and the memory its send path will
+ * allocate, before anything is allocated: HELLO_OK, or why not (in why).
+ * Reserving under the lock means connections greeting at the same moment
+ * cannot together overshoot the budget. */
+static enum hello_status admit(struct conn *c, const struct hello *h, char *why, size_t whylen)
+{
+    struct server *s = c->srv;
+    uint64_t need = (uint64_t)s->path->footprint(h->msg_size, &s->opt.send) + CONN_OVERHEAD_BYTES;
+    enum hello_status status = HELLO_OK;
+    pthread_mutex_lock(&s->lock);
+    if (s->serving >= s->opt.max_connections) {
+        status = HELLO_SERVER_FULL;
+        snprintf(why, whylen, "%u connections are already served (--max-connections)", s->serving);
+    } else if (need > s->opt.max_memory - s->reserved) {
+        status = HELLO_SERVER_NO_MEMORY;
+        snprintf(why, whylen, "messages of %u bytes need %llu bytes, %llu of --max-memory %llu are free",
+                 h->msg_size, (unsigned long long)need, (unsigned long long)(s->opt.max_memory - s->reserved),
+                 (unsigned long long)s->opt.max_memory);
+    } else {
+        s->serving++;
+        s->reserved += need;
+        c->reserved = need;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static void release(struct conn *c)
+{
+    pthread_mutex_lock(&c->srv->lock);
+    if (c->reserved) {
+        c->srv->serving--;
+        c->srv->reserved -= c->reserved;
+        c->reserved = 0;
+    }
+    pthread_mutex_unlock(&c->srv->lock);
+}
+
+/* Why a send failed: a timed-out send (SO_SNDTIMEO, set to --stall-timeout)
+ * means the client took no data for that long. errno is the send path's. */
+static const char *send_failure(const struct conn *c, char *err, size_t errlen)
+{
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        snprintf(err, errlen, "the client stopped taking data (sends made no headway, --stall-timeout %g s)",
+                 c->srv->opt.stall_timeout_s);
+    return err;
+}
+
 /* Both loops return NULL when the client ended the run, else the reason.
  *
  * Stream: send back to back until the client's stop frame, looking for it
@@ -205,7 +297,7 @@ static const char *serve_stream(struct conn *c, void *path_state, const struct h
             }
         }
         if (path->send(path_state, seq, t, err, errlen) < 0)
-            return err;
+            return send_failure(c, err, errlen);
         c->bytes_sent += h->msg_size;
         c->messages_sent++;
     }
@@ -222,17 +314,19 @@ static const char *serve_rr(struct conn *c, void *path_state, const struct hello
         int r = recv_all(c->fd, buf, sizeof buf);
         if (r == 0)
             return "the client closed without a stop frame";
-        if (r < 0) {
-            snprintf(err, errlen, "recv: %s", errno == EAGAIN ? "no request for 10 s" : strerror(errno));
+        if (r < 0 && errno == EAGAIN)
+            snprintf(err, errlen, "no request for %g s (--stall-timeout)", c->srv->opt.stall_timeout_s);
+        else if (r < 0)
+            snprintf(err, errlen, "recv: %s", strerror(errno));
+        if (r < 0)
             return err;
-        }
         struct frame f;
         if (!frame_decode(buf, &f))
             return "malformed request frame";
         if (f.type == FRAME_STOP)
             return NULL;
         if (path->send(path_state, f.seq, now_ns(), err, errlen) < 0)
-            return err;
+            return send_failure(c, err, errlen);
         c->bytes_sent += h->msg_size;
         c->messages_sent++;
     }
@@ -242,16 +336,22 @@ static const char *serve_rr(struct conn *c, void *path_state, const struct hello
 static void serve(struct conn *c)
 {
     const struct send_path *path = c->srv->path;
+    const struct server_opts *opt = &c->srv->opt;
     uint8_t raw[HELLO_SIZE];
     struct hello h;
     char err[256];
 
-    set_timeouts(c->fd, HELLO_TIMEOUT_S, IO_TIMEOUT_S);
-    int r = recv_all(c->fd, raw, sizeof raw);
+    int r = recv_all_by(c->fd, raw, sizeof raw, c->accept_ns + (uint64_t)(HELLO_TIMEOUT_S * 1e9));
+    leave_pending(c);
     if (r <= 0) {
-        reject(c, HELLO_OK, r == 0 ? "closed before a whole hello"
-                            : errno == EAGAIN ? "no whole hello within 2 s"
-                                              : strerror(errno));
+        if (r == 0)
+            reject(c, HELLO_OK, "closed before a whole hello");
+        else if (errno == ETIMEDOUT) {
+            snprintf(err, sizeof err, "no whole hello within %g s of accept", HELLO_TIMEOUT_S);
+            reject(c, HELLO_OK, err);
+        } else {
+            reject(c, HELLO_OK, strerror(errno));
+        }
         return;
     }
     hello_decode(raw, &h);
@@ -260,13 +360,26 @@ static void serve(struct conn *c)
         reject(c, status, hello_status_text(status));
         return;
     }
+    char why[192];
+    status = admit(c, &h, why, sizeof why);
+    if (status != HELLO_OK) {
+        reject(c, status, why);
+        return;
+    }
 
     c->valid = true;
     c->mode = h.mode;
     c->msg_size = h.msg_size;
     c->start_ns = now_ns();
     set_nodelay(c->fd);
-    void *state = path->open(c->fd, h.msg_size, &c->srv->opt.send, err, sizeof err);
+    /* From here on a peer that makes no progress for --stall-timeout ends its
+     * connection: sends and receives time out in the kernel (no extra
+     * syscall on the measured path); a send that times out having moved
+     * nothing fails, one that moved a part returns short and the next call
+     * gets the whole bound again, so a client that stops reading is dropped
+     * between one and two bounds after its last read. */
+    set_timeouts(c->fd, opt->stall_timeout_s, opt->stall_timeout_s);
+    void *state = path->open(c->fd, h.msg_size, &opt->send, err, sizeof err);
     uint8_t ack[ACK_SIZE];
     ack_encode(state ? HELLO_OK : HELLO_SERVER_ERROR, ack);
     if (send_all(c->fd, ack, sizeof ack) < 0)
@@ -274,23 +387,28 @@ static void serve(struct conn *c)
     else if (!state)
         conn_fail(c, err);
     else {
-        set_timeouts(c->fd, IO_TIMEOUT_S, IO_TIMEOUT_S);
-        const char *why = h.mode == MODE_STREAM ? serve_stream(c, state, &h, err, sizeof err)
-                                                : serve_rr(c, state, &h, err, sizeof err);
-        if (why)
-            conn_fail(c, why);
+        const char *why_end = h.mode == MODE_STREAM ? serve_stream(c, state, &h, err, sizeof err)
+                                                    : serve_rr(c, state, &h, err, sizeof err);
+        if (why_end)
+            conn_fail(c, why_end);
     }
     if (state) {
         if (path->finish && path->finish(state, &c->zc, err, sizeof err) < 0)
             conn_fail(c, err);
         path->close(state);
     }
-    /* Our side is done; read until the client closes so that neither side
-     * resets a connection with data in flight. */
-    shutdown(c->fd, SHUT_WR);
-    char sink[4096];
-    while (recv(c->fd, sink, sizeof sink, 0) > 0)
-        ;
+    release(c);
+    /* Our side is done; after a clean end, read until the client closes so
+     * that neither side resets a connection with data in flight, for at
+     * most --stall-timeout in all. After a failure there is nothing to
+     * protect: close at once. */
+    if (!c->failed) {
+        shutdown(c->fd, SHUT_WR);
+        char sink[4096];
+        uint64_t deadline = now_ns() + (uint64_t)(opt->stall_timeout_s * 1e9);
+        while (recv_all_by(c->fd, sink, sizeof sink, deadline) > 0)
+            ;
+    }
     c->end_ns = now_ns();
 }
 
@@ -354,6 +472,9 @@ static void reap(struct server *s, bool all)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Accept one connection and start its thread, unless MAX_PENDING_HELLOS
+ * connections are already waiting for their hello: then it is closed at
+ * once, so stalled hellos cannot multiply threads. */
 static void accept_one(struct server *s, int lfd)
 {
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -362,21 +483,33 @@ static void accept_one(struct server *s, int lfd)
             warnx_("accept: %s", strerror(errno));
         return;
     }
-    struct conn *c = xcalloc(1, sizeof *c);
-    c->srv = s;
-    c->fd = fd;
+    uint64_t accepted = now_ns();
+    const char *why = NULL;
+    char buf[128];
     pthread_mutex_lock(&s->lock);
-    int r = pthread_create(&c->thread, NULL, conn_thread, c);
-    if (r == 0) {
-        c->next = s->active;
-        s->active = c;
+    struct conn *c = NULL;
+    if (s->pending >= MAX_PENDING_HELLOS) {
+        why = "too many connections waiting for their hello";
+    } else if (!(c = calloc(1, sizeof *c))) {
+        why = "out of memory";
+    } else {
+        *c = (struct conn){ .srv = s, .fd = fd, .accept_ns = accepted, .pending = true };
+        int r = pthread_create(&c->thread, NULL, conn_thread, c);
+        if (r == 0) {
+            s->pending++;
+            c->next = s->active;
+            s->active = c;
+        } else {
+            snprintf(buf, sizeof buf, "cannot start a thread: %s", strerror(r));
+            why = buf;
+            free(c);
+        }
     }
     pthread_mutex_unlock(&s->lock);
-    if (r != 0) {
-        warnx_("cannot start a thread for a connection: %s", strerror(r));
+    if (why) {
         atomic_fetch_add(&s->rejected, 1);
+        warnx_("connection %d rejected: %s", fd, why);
         close(fd);
-        free(c);
     }
 }
 
@@ -436,7 +569,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         die_errno("signalfd");
     if (pipe2(s.done_pipe, O_CLOEXEC) != 0)
         die_errno("pipe");
-    pthread_mutex_init(&s.lock, NULL);
+    xmutex_init(&s.lock, "the server's connection list");
 
     unsigned port;
     int lfd = listen_on(&s.opt, &port);

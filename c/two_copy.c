@@ -25,10 +25,25 @@ static void *two_copy_open(int fd, size_t size)
     return s;
 }
 
+static size_t footprint(size_t size, const struct send_opts *opts)
+{
+    (void)opts;
+    return sizeof(struct two_copy) + 2 * size; /* the 8 fields + the buffer */
+}
+
 static void *open_send(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen)
 {
-    (void)opts, (void)err, (void)errlen;
-    return two_copy_open(fd, size);
+    (void)opts;
+    struct two_copy *s = calloc(1, sizeof *s);
+    if (s && (s->buf = malloc(size)) && msg_alloc(&s->msg, size)) {
+        s->fd = fd;
+        return s;
+    }
+    if (s)
+        free(s->buf);
+    free(s);
+    snprintf(err, errlen, "out of memory for messages of %zu bytes", size);
+    return NULL;
 }
 
 static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size_t errlen)
@@ -37,7 +52,9 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
     msg_stamp(&s->msg, seq, send_ns);
     msg_serialize(&s->msg, s->buf);
     if (send_all(s->fd, s->buf, s->msg.size) < 0) {
-        snprintf(err, errlen, "send: %s", strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "send: %s", strerror(e));
+        errno = e;
         return -1;
     }
     return 0;
@@ -63,7 +80,7 @@ static int recv_one(void *state, const struct msg **m)
 }
 
 const struct send_path two_copy_send = {
-    .impl = IMPL_TWO_COPY, .open = open_send, .send = send_one, .close = two_copy_close,
+    .impl = IMPL_TWO_COPY, .footprint = footprint, .open = open_send, .send = send_one, .close = two_copy_close,
 };
 
 const struct recv_path two_copy_recv = {

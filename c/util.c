@@ -76,6 +76,20 @@ void *xmalloc(size_t size)
     return p;
 }
 
+void xmutex_init(pthread_mutex_t *m, const char *what)
+{
+    int r = pthread_mutex_init(m, NULL);
+    if (r != 0)
+        die("pthread_mutex_init (%s): %s", what, strerror(r));
+}
+
+void xcond_init(pthread_cond_t *c, const char *what)
+{
+    int r = pthread_cond_init(c, NULL);
+    if (r != 0)
+        die("pthread_cond_init (%s): %s", what, strerror(r));
+}
+
 uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -106,6 +120,24 @@ uint64_t parse_uint_opt(const char *opt, const char *arg, uint64_t min, uint64_t
         usage_error("%s: %s is out of range %llu..%llu", opt, arg,
                     (unsigned long long)min, (unsigned long long)max);
     return v;
+}
+
+uint64_t parse_bytes_opt(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = arg[0] >= '0' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
+    unsigned shift = 0;
+    if (arg[0] >= '0' && arg[0] <= '9' && end[0] && !end[1])
+        shift = end[0] == 'K' || end[0] == 'k' ? 10 : end[0] == 'M' || end[0] == 'm' ? 20
+              : end[0] == 'G' || end[0] == 'g' ? 30 : 0;
+    if (arg[0] < '0' || arg[0] > '9' || (*end && !shift))
+        usage_error("%s: expected bytes (an integer, optionally with K, M or G) %lluM..%lluG, got \"%s\"",
+                    opt, (unsigned long long)(min >> 20), (unsigned long long)(max >> 30), arg);
+    if (errno == ERANGE || v > (max >> shift) || (v << shift) < min)
+        usage_error("%s: %s is out of range %lluM..%lluG", opt, arg,
+                    (unsigned long long)(min >> 20), (unsigned long long)(max >> 30));
+    return (uint64_t)v << shift;
 }
 
 double parse_seconds_opt(const char *opt, const char *arg, double min, double max)

@@ -72,6 +72,8 @@ const char *hello_status_text(uint32_t status)
     case HELLO_BAD_THREADS: return "thread count out of range";
     case HELLO_BAD_DURATION: return "duration out of range";
     case HELLO_SERVER_ERROR: return "server could not set up the connection";
+    case HELLO_SERVER_FULL: return "server is serving as many connections as it may (--max-connections)";
+    case HELLO_SERVER_NO_MEMORY: return "server's memory budget has no room for these messages (--max-memory)";
     default: return "unknown reason";
     }
 }

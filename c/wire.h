@@ -39,6 +39,8 @@ enum hello_status {
     HELLO_BAD_THREADS,
     HELLO_BAD_DURATION,
     HELLO_SERVER_ERROR,
+    HELLO_SERVER_FULL,      /* --max-connections are already served */
+    HELLO_SERVER_NO_MEMORY, /* the messages would exceed --max-memory */
 };
 
 enum frame_type { FRAME_REQUEST = 1, FRAME_STOP = 2 };

@@ -23,18 +23,10 @@
 #define MSG_ZEROCOPY 0x4000000
 #endif
 
-/* Automatic ring: about 1 MiB of slots (a 4 MiB ring of 64 KiB messages fell
- * out of L2 and ran slower here), at least 8 so small messages keep several
- * sends in flight per ACK, at most 256. */
-#define RING_BYTES (1u << 20)
-#define RING_MIN 8u
-#define RING_MAX 256u
-/* How long a slot may wait for its completion before the run is failed. */
-#define COMPLETION_TIMEOUT_MS 10000
-
 struct zero_copy {
     int fd;
     unsigned slots;
+    int timeout_ms; /* longest wait for a completion (--stall-timeout) */
     struct msg *slot;
     uint32_t *last_id; /* id of the last send call made from each slot */
     bool *in_flight;   /* slot sent from at least once */
@@ -42,13 +34,28 @@ struct zero_copy {
     struct zc_tracker zc;
 };
 
+/* Slots of the ring (limits.h says why these bounds). An explicit --zc-slots
+ * is taken as given: the server's memory budget still bounds it. */
 static unsigned ring_length(size_t size, unsigned requested)
 {
     if (requested)
         return requested;
-    size_t n = RING_BYTES / size;
-    return n < RING_MIN ? RING_MIN : n > RING_MAX ? RING_MAX : (unsigned)n;
+    size_t n = ZC_RING_BYTES / size;
+    n = n < ZC_RING_MIN ? ZC_RING_MIN : n > ZC_RING_MAX ? ZC_RING_MAX : n;
+    size_t cap = ZC_RING_MAX_BYTES / size;
+    if (n > cap)
+        n = cap ? cap : 1;
+    return (unsigned)n;
 }
+
+static size_t footprint(size_t size, const struct send_opts *opts)
+{
+    size_t slots = ring_length(size, opts->zc_slots);
+    return sizeof(struct zero_copy) +
+           slots * (size + sizeof(struct msg) + sizeof(uint32_t) + sizeof(bool));
+}
+
+static void close_send(void *state);
 
 static void *open_send(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen)
 {
@@ -63,18 +70,29 @@ static void *open_send(int fd, size_t size, const struct send_opts *opts, char *
         snprintf(err, errlen, "SO_ZEROCOPY did not stick on the socket");
         return NULL;
     }
-    struct zero_copy *s = xcalloc(1, sizeof *s);
+    struct zero_copy *s = calloc(1, sizeof *s);
+    if (!s)
+        goto oom;
     s->fd = fd;
     s->slots = ring_length(size, opts->zc_slots);
+    s->timeout_ms = opts->stall_timeout_ms;
     s->unsafe_reuse = opts->zc_unsafe_reuse;
-    s->slot = xcalloc(s->slots, sizeof *s->slot);
-    s->last_id = xcalloc(s->slots, sizeof *s->last_id);
-    s->in_flight = xcalloc(s->slots, sizeof *s->in_flight);
+    s->slot = calloc(s->slots, sizeof *s->slot);
+    s->last_id = calloc(s->slots, sizeof *s->last_id);
+    s->in_flight = calloc(s->slots, sizeof *s->in_flight);
+    if (!s->slot || !s->last_id || !s->in_flight)
+        goto oom;
     for (unsigned i = 0; i < s->slots; i++)
-        msg_init(&s->slot[i], size);
+        if (!msg_alloc(&s->slot[i], size))
+            goto oom;
     zc_init(&s->zc);
     s->zc.n.enabled = true;
     return s;
+oom:
+    if (s)
+        close_send(s);
+    snprintf(err, errlen, "out of memory for a ring of %zu-byte messages", size);
+    return NULL;
 }
 
 /* The oldest id in flight: waiting for it frees room in the tracker. */
@@ -88,17 +106,18 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
     struct zero_copy *s = state;
     unsigned k = (unsigned)(seq % s->slots);
     if (s->in_flight[k] && !s->unsafe_reuse && !zc_done_through(&s->zc, s->last_id[k]) &&
-        zc_wait(s->fd, &s->zc, s->last_id[k], COMPLETION_TIMEOUT_MS, err, errlen) < 0)
+        zc_wait(s->fd, &s->zc, s->last_id[k], s->timeout_ms, err, errlen) < 0)
         return -1;
 
     struct msg *m = &s->slot[k];
     struct iovec iov_store[MSG_FIELDS], *iov = iov_store;
     int cnt = MSG_FIELDS;
+    bool had_short = false;
     msg_stamp(m, seq, send_ns);
     msg_iov(m, iov);
     while (cnt > 0) {
         if (zc_in_flight(&s->zc) >= ZC_WINDOW - 1 &&
-            zc_wait(s->fd, &s->zc, oldest(s), COMPLETION_TIMEOUT_MS, err, errlen) < 0)
+            zc_wait(s->fd, &s->zc, oldest(s), s->timeout_ms, err, errlen) < 0)
             return -1;
         struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
         ssize_t r = sendmsg(s->fd, &mh, MSG_ZEROCOPY | MSG_NOSIGNAL);
@@ -112,25 +131,34 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
                                           "(net.core.optmem_max too small?)");
                     return -1;
                 }
-                if (zc_wait(s->fd, &s->zc, oldest(s), COMPLETION_TIMEOUT_MS, err, errlen) < 0)
+                if (zc_wait(s->fd, &s->zc, oldest(s), s->timeout_ms, err, errlen) < 0)
                     return -1;
                 continue;
             }
-            snprintf(err, errlen, "sendmsg(MSG_ZEROCOPY): %s", strerror(errno));
+            int e = errno;
+            snprintf(err, errlen, "sendmsg(MSG_ZEROCOPY): %s", strerror(e));
+            errno = e;
             return -1;
         }
         /* Every call that sent bytes took an id, short or not. */
         s->last_id[k] = zc_sent(&s->zc);
         s->in_flight[k] = true;
+        if ((size_t)r < iov_total(iov, cnt) && (had_short = true) && send_stalled(s->fd)) {
+            snprintf(err, errlen, "sendmsg(MSG_ZEROCOPY): %s", strerror(EAGAIN));
+            errno = EAGAIN;
+            return -1;
+        }
         iov_advance(&iov, &cnt, (size_t)r);
     }
+    if (!had_short)
+        send_unstalled();
     return 0;
 }
 
 static int finish(void *state, struct zc_counters *zc, char *err, size_t errlen)
 {
     struct zero_copy *s = state;
-    int r = zc_wait(s->fd, &s->zc, ZC_ALL, COMPLETION_TIMEOUT_MS, err, errlen);
+    int r = zc_wait(s->fd, &s->zc, ZC_ALL, s->timeout_ms, err, errlen);
     *zc = s->zc.n;
     return r;
 }
@@ -141,7 +169,7 @@ static void close_send(void *state)
     /* Called after finish() has seen every completion; if it could not (a
      * broken connection), the kernel still holds its own page references,
      * so freeing here cannot hurt the kernel, only data no one will read. */
-    for (unsigned i = 0; i < s->slots; i++)
+    for (unsigned i = 0; s->slot && i < s->slots; i++)
         msg_free(&s->slot[i]);
     free(s->slot);
     free(s->last_id);
@@ -150,5 +178,5 @@ static void close_send(void *state)
 }
 
 const struct send_path zero_copy_send = {
-    .impl = IMPL_ZERO_COPY, .open = open_send, .send = send_one, .finish = finish, .close = close_send,
+    .impl = IMPL_ZERO_COPY, .footprint = footprint, .open = open_send, .send = send_one, .finish = finish, .close = close_send,
 };
