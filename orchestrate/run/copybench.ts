@@ -34,6 +34,8 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, ser
         '--bind', serverAddress,
         '--port', '0',
         '--connections', String(e.threads),
+        // Exactly the connections the client opens: the server's cap (default 64) never refuses one of ours.
+        '--max-connections', String(e.threads),
         ...(e.impl === 'zero_copy' && config.zc_slots !== null ? ['--zc-slots', String(config.zc_slots)] : []),
       ],
       ready: SERVER_READY,
