@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseCommandLine, scriptArgs } from './config/cli.ts';
 import { ConfigError } from './config/load.ts';
 import { estimateSeconds, formatDuration, UsageError } from './config/plan.ts';
-import { ResumeError, RESULTS_CSV, SUMMARY_CSV, readResultRecords, writeCsv } from './results/store.ts';
+import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
 import { Campaign } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
@@ -83,17 +83,30 @@ async function main(): Promise<number> {
       only: opt('only') ?? null,
       folder: resume ? { resume: opt('resume')!, meta: resume.meta } : { out: opt('out') ?? 'results' },
       metaExtras: { plan: { experiments: request.planned.length, estimated_s: Math.round(estimateSeconds(request.planned, config)) } },
+      resumeHint: (dir) => `npx zx orchestrate/run.mts --resume ${dir}`,
     },
     todo.length,
   );
-  const { runDir } = campaign;
-  if (resume?.truncated) say(`note: dropped a half-written last row of ${runDir}/${RESULTS_CSV}; that experiment runs again`);
-  say(`run ${campaign.runId}: ${todo.length} experiments${request.selected}, estimated ${formatDuration(estimateSeconds(todo, config))}; results in ${runDir}`);
-
-  const tally = await campaign.run(todo.map((e) => experimentStep(e, config)));
+  const tally = await campaign.run(
+    todo.map((e) => experimentStep(e, config)),
+    {
+      started: () => {
+        if (resume?.truncated) say(`note: dropped a half-written last row of ${campaign.runDir}/${RESULTS_CSV}; that experiment runs again`);
+        say(`run ${campaign.runId}: ${todo.length} experiments${request.selected}, estimated ${formatDuration(estimateSeconds(todo, config))}; results in ${campaign.runDir}`);
+      },
+    },
+  );
+  // A run refused at setup created nothing; the reason has been said.
+  if (!campaign.created) return campaign.finish();
   // The processes are ended and the topology torn down: summary and meta.json last.
+  const { runDir } = campaign;
   const records = readResultRecords(runDir);
-  writeCsv(path.join(runDir, SUMMARY_CSV), summaryHeader(), summarize(records));
+  try {
+    writeCsv(path.join(runDir, SUMMARY_CSV), summaryHeader(), summarize(records));
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    campaign.writeFailed(e);
+  }
   const exitCode = campaign.finish({ rows: records.length });
   say(
     `${tally.interrupted ? 'interrupted' : 'done'}: ${tally.done} rows written, ${tally.failed} failed, ` +

@@ -110,19 +110,25 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
     },
     plan.length,
   );
-  result.runDir = campaign.runDir;
   const version = `copybench ${campaign.meta.machine.git_commit?.slice(0, 12) ?? 'unknown'}${campaign.meta.machine.git_dirty ? '+dirty' : ''}`;
   const steps = plan.map((run) => baselineStep(run, config, settings.repetitions, version, result));
   const estimate = steps.reduce((s, x) => s + x.estimateS, 0);
-  say(
-    `run ${campaign.runId}: ${plan.length} runs ((${config.variants.length} variants + ${installed.length} peers) × ${settings.message_sizes.length} sizes × ` +
-      `${settings.repetitions} repetitions), estimated ${formatDuration(estimate)}; results in ${campaign.runDir}`,
-  );
-  const loopStart = Date.now();
-  const tally = await campaign.run(steps, () => {
-    result.loopWallS = (Date.now() - loopStart) / 1000;
-    return opts.after?.(config) ?? [];
+  let loopStart = Date.now();
+  const tally = await campaign.run(steps, {
+    started: () => {
+      result.runDir = campaign.runDir;
+      loopStart = Date.now();
+      say(
+        `run ${campaign.runId}: ${plan.length} runs ((${config.variants.length} variants + ${installed.length} peers) × ${settings.message_sizes.length} sizes × ` +
+          `${settings.repetitions} repetitions), estimated ${formatDuration(estimate)}; results in ${campaign.runDir}`,
+      );
+    },
+    after: () => {
+      result.loopWallS = (Date.now() - loopStart) / 1000;
+      return opts.after?.(config) ?? [];
+    },
   });
+  if (!campaign.created) return { ...result, exitCode: campaign.finish(), wallS: campaign.wallS };
   if (!result.loopWallS) result.loopWallS = (Date.now() - loopStart) / 1000;
   result.comparison = compareWithPeers(result.rows);
   if (result.rows.length && !tally.interrupted) {

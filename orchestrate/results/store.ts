@@ -4,7 +4,7 @@
 // experiment starts, so a crash or Ctrl-C loses at most the experiment that
 // was running. A row cut short by a crash (no trailing newline) is dropped on
 // --resume, and that experiment runs again.
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
@@ -28,26 +28,62 @@ export function runIdFor(name: string, at: Date): string {
 
 /** A fresh run directory under `outRoot`; never reuses an existing one. */
 export function createRunDir(outRoot: string, name: string, at: Date): { runId: string; dir: string } {
-  mkdirSync(outRoot, { recursive: true });
+  writing(outRoot, () => mkdirSync(outRoot, { recursive: true }));
   const base = runIdFor(name, at);
   for (let i = 1; ; i++) {
     const runId = i === 1 ? base : `${base}-${i}`;
     const dir = path.join(outRoot, runId);
     if (existsSync(dir)) continue;
-    mkdirSync(path.join(dir, RAW_DIR), { recursive: true });
+    writing(dir, () => mkdirSync(path.join(dir, RAW_DIR), { recursive: true }));
     return { runId, dir };
+  }
+}
+
+/**
+ * A file that could not be written (a full disk, a read-only or vanished
+ * folder): what the run says in one line, with the path, instead of a trace.
+ */
+export class WriteError extends Error {
+  override name = 'WriteError';
+  constructor(
+    readonly file: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
+    super(`cannot write ${file}: ${(cause as Error).message ?? cause}`);
+  }
+}
+
+function writing<T>(file: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof WriteError) throw e;
+    throw new WriteError(file, (e as NodeJS.ErrnoException).code ?? 'EIO', e);
   }
 }
 
 /** Append and flush to disk before returning. */
 export function appendDurably(file: string, text: string): void {
-  const fd = openSync(file, 'a');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writing(file, () => {
+    const fd = openSync(file, 'a');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/** A folder and its parents; a failure is a WriteError naming it. */
+export function makeDir(dir: string): void {
+  writing(dir, () => mkdirSync(dir, { recursive: true }));
+}
+
+/** A whole file written at once (raw outputs); a failure is a WriteError naming it. */
+export function writeFile(file: string, text: string): void {
+  writing(file, () => writeFileSync(file, text));
 }
 
 export function writeCsvHeader(dir: string, header: readonly string[]): void {
@@ -63,18 +99,52 @@ export function writeCsv(file: string, header: readonly string[], rows: readonly
   writeAtomically(file, text);
 }
 
+/** Write beside, then rename: readers see the old file or the new one. No temporary file survives a failure. */
 export function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writing(file, () => {
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    });
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 export function appendFailure(dir: string, failure: object): void {
-  appendFileSync(path.join(dir, FAILURES_JSONL), JSON.stringify(failure) + '\n');
+  const file = path.join(dir, FAILURES_JSONL);
+  writing(file, () => appendFileSync(file, JSON.stringify(failure) + '\n'));
 }
 
 export function writeMeta(dir: string, meta: Meta): void {
-  writeAtomically(path.join(dir, META_JSON), JSON.stringify(meta, null, 2) + '\n');
+  const file = path.join(dir, META_JSON);
+  const text = JSON.stringify(meta, null, 2) + '\n';
+  try {
+    writeAtomically(file, text);
+  } catch (e) {
+    // A full disk: give back the room set aside when the folder was made,
+    // so that the run's final status can still be recorded, whole.
+    const reserve = path.join(dir, RESERVE);
+    if (!(e instanceof WriteError) || e.code !== 'ENOSPC' || !existsSync(reserve)) throw e;
+    rmSync(reserve, { force: true });
+    writeAtomically(file, text);
+  }
+}
+
+// Room set aside in every run folder for meta.json's last word on a disk
+// that fills up during the run (meta.json is a few KiB; two copies exist
+// for a moment while it is replaced).
+const RESERVE = '.meta-reserve';
+const RESERVE_BYTES = 64 * 1024;
+
+export function reserveRoom(dir: string): void {
+  writeFile(path.join(dir, RESERVE), '\0'.repeat(RESERVE_BYTES));
+}
+
+/** The run is over and meta.json says so: the room is not needed any more. */
+export function releaseRoom(dir: string): void {
+  rmSync(path.join(dir, RESERVE), { force: true });
 }
 
 export class ResumeError extends Error {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { perfEvents, type Config } from '../config/schema.ts';
 import type { Meta, SessionRecord } from '../results/meta.ts';
-import { RAW_DIR, appendFailure, createRunDir, writeCsvHeader, writeMeta } from '../results/store.ts';
+import { RAW_DIR, WriteError, appendFailure, createRunDir, releaseRoom, reserveRoom, writeCsvHeader, writeMeta } from '../results/store.ts';
 import { csvHeader } from '../results/row.ts';
 import { machineFacts } from './machine.ts';
 import type { PreflightResult } from './preflight.ts';
@@ -53,6 +53,8 @@ export interface CampaignSetup {
   metaExtras?: Partial<Meta>;
   /** When the script started (Date.now()), for elapsed and wall time; default: when the campaign opened. */
   since?: number;
+  /** How to continue this run after a failure, for messages (run.mts: `--resume DIR`); none: rerun it. */
+  resumeHint?: (runDir: string) => string;
   /** Files a new run folder starts with besides results.csv's header. */
   newFiles?: (runDir: string) => void;
 }
@@ -65,15 +67,18 @@ export interface Tally {
 }
 
 export class Campaign {
-  readonly runDir: string;
-  readonly runId: string;
-  readonly meta: Meta;
+  runDir = '';
+  runId = '';
+  meta: Meta;
+  /** True once the run folder exists: a run refused at setup creates none. */
+  created = false;
+  private writeError: WriteError | null = null;
   private readonly record: SessionRecord;
   private readonly wallStart: number;
   private readonly seenNotes = new Set<string>();
   readonly tally: Tally = { done: 0, failed: 0, toolFailure: false, interrupted: false };
 
-  /** Creates or reopens the run folder and writes meta.json. */
+  /** A campaign about to run; its folder is made once the topology is up. */
   static async open(setup: CampaignSetup, planned: number): Promise<Campaign> {
     return new Campaign(setup, planned, await machineFacts());
   }
@@ -103,11 +108,8 @@ export class Campaign {
       this.runId = old.run_id;
       this.meta = { ...old, status: 'running', ended_at: null, machine, sessions: [...(old.sessions ?? []), this.record] };
     } else {
-      ({ runId: this.runId, dir: this.runDir } = createRunDir(setup.folder.out, config.name, startedAt));
-      writeCsvHeader(this.runDir, csvHeader(perfEvents(config)));
-      setup.newFiles?.(this.runDir);
       this.meta = {
-        run_id: this.runId,
+        run_id: '',
         config_path: setup.configPath,
         config,
         status: 'running',
@@ -120,6 +122,19 @@ export class Campaign {
         sessions: [this.record],
       };
     }
+  }
+
+  /** The run folder, once the topology is up: created (a new run) or reopened (--resume), meta.json written. */
+  private materialize(): void {
+    if (!('resume' in this.setup.folder)) {
+      const { config } = this.setup;
+      ({ runId: this.runId, dir: this.runDir } = createRunDir(this.setup.folder.out, config.name, new Date(this.meta.started_at)));
+      this.meta.run_id = this.runId;
+      writeCsvHeader(this.runDir, csvHeader(perfEvents(config)));
+      this.setup.newFiles?.(this.runDir);
+    }
+    reserveRoom(this.runDir);
+    this.created = true;
     this.save();
   }
 
@@ -135,9 +150,11 @@ export class Campaign {
    * Runs `steps` in one topology, then the steps `after` returns (bench's
    * extra experiments), set up and torn down whatever happens.
    */
-  async run(steps: readonly Step[], after?: () => readonly Step[]): Promise<Tally> {
+  async run(steps: readonly Step[], hooks: { started?: () => void; after?: () => readonly Step[] } = {}): Promise<Tally> {
     const { session, config } = this.setup;
     const body = async (topology: Topology) => {
+      this.materialize();
+      hooks.started?.();
       this.record.topology = topologyRecord(topology);
       this.record.notes.push(...topology.notes);
       this.meta.sysctls = topology.sysctls;
@@ -153,9 +170,17 @@ export class Campaign {
         runDir: this.runDir,
       };
       await this.loop(steps, ctx);
-      if (after && !session.interrupted) await this.loop(after(), ctx);
+      if (hooks.after && !session.interrupted) await this.loop(hooks.after(), ctx);
     };
-    const { toolFailure } = await session.inTopology(config, body, () => this.setup.progress.done());
+    const guarded = async (topology: Topology) => {
+      try {
+        await body(topology);
+      } catch (e) {
+        if (!(e instanceof WriteError)) throw e;
+        this.writeFailed(e);
+      }
+    };
+    const { toolFailure } = await session.inTopology(config, guarded, () => this.setup.progress.done());
     this.tally.toolFailure ||= toolFailure;
     this.tally.interrupted = session.interrupted;
     return this.tally;
@@ -198,17 +223,38 @@ export class Campaign {
     return (Date.now() - this.wallStart) / 1000;
   }
 
-  /** meta.json's final word; returns the exit code: 130 interrupted, 1 a step or tool failed, else 0. */
+  /** A write failed (a full disk): said once, with the path and how to go on; the campaign stops. */
+  writeFailed(e: WriteError): void {
+    if (this.writeError) return;
+    this.writeError = e;
+    const where = this.created ? `; the rows before are intact in ${this.runDir}` : '';
+    const next = this.created && this.setup.resumeHint ? `; once there is room, continue with: ${this.setup.resumeHint(this.runDir)}` : '';
+    this.say(`FAILED: ${e.message}${where}${next}`);
+  }
+
+  /**
+   * meta.json's final word (where it can still be written); returns the exit
+   * code: 130 interrupted, 1 a step, a tool or a write failed, else 0.
+   */
   finish(extra: Partial<Meta> = {}): number {
     const t = this.tally;
-    const endedAt = new Date().toISOString();
-    Object.assign(this.record, { ended_at: endedAt, rows_written: t.done, failed: t.failed });
-    Object.assign(this.meta, extra, {
-      ended_at: endedAt,
-      status: t.interrupted ? 'interrupted' : t.failed || t.toolFailure ? 'failed' : 'done',
-      wall_s: Math.round(this.wallS * 10) / 10,
-    });
-    this.save();
-    return t.interrupted ? 130 : t.failed || t.toolFailure ? 1 : 0;
+    const failed = t.failed > 0 || t.toolFailure || this.writeError !== null;
+    if (this.created) {
+      const endedAt = new Date().toISOString();
+      Object.assign(this.record, { ended_at: endedAt, rows_written: t.done, failed: t.failed });
+      Object.assign(this.meta, extra, {
+        ended_at: endedAt,
+        status: t.interrupted ? 'interrupted' : failed ? 'failed' : 'done',
+        wall_s: Math.round(this.wallS * 10) / 10,
+      });
+      try {
+        this.save();
+        releaseRoom(this.runDir);
+      } catch (e) {
+        if (!(e instanceof WriteError)) throw e;
+        this.writeFailed(e);
+      }
+    }
+    return t.interrupted ? 130 : failed ? 1 : 0;
   }
 }

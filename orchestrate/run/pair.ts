@@ -7,12 +7,13 @@
 //
 // Raw files, in raw/<slug>/: commands.txt; per side server.* / client.*
 // (.stdout, .stderr, .exit, .perf); problems.txt when the pair failed.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessOutput } from 'zx';
 import { perfEvents, type Config } from '../config/schema.ts';
 import type { Side } from '../config/domain.ts';
 import type { Interpretation, PairOutputs, ProcessRecord } from '../results/outputs.ts';
+import { makeDir, writeFile } from '../results/store.ts';
 import type { Place } from './place.ts';
 import { Interrupted, describeExit, lastLines, waitExit, waitReady, type ProcessTracker, type Readiness, type Tracked } from './process.ts';
 import type { Topology } from './topology/topology.ts';
@@ -117,7 +118,8 @@ export async function runPair<R, T>(
   ctx: PairContext,
   interpret: (record: PairRecord<R>) => Interpretation<T>,
 ): Promise<PairOutcome<T>> {
-  mkdirSync(ctx.dir, { recursive: true });
+  // Raw files go through the store: a full disk is one WriteError naming the file.
+  makeDir(ctx.dir);
   const file = (name: string) => path.join(ctx.dir, name);
   const t0 = performance.now();
   const since = () => (performance.now() - t0) / 1000;
@@ -132,7 +134,7 @@ export async function runPair<R, T>(
   const perfText = (side: Side) => (existsSync(file(`${side}.perf`)) ? readFileSync(file(`${side}.perf`), 'utf8') : null);
   const outputs: PairOutputs = { ...life.records, perf: { server: perfText('server'), client: perfText('client') } };
   const result = interpret({ ready: life.ready, outputs, problems: life.problems, tcpRetransSegs, startedAt });
-  if (!result.ok) writeFileSync(file('problems.txt'), result.problems.join('\n') + '\n');
+  if (!result.ok) writeFile(file('problems.txt'), result.problems.join('\n') + '\n');
   timings.interpreted = since();
   return { ...result, dir: ctx.dir, timings, tcpRetransSegs };
 }
@@ -209,7 +211,7 @@ async function runProcesses<R>(
     // On interrupt (or any throw) nothing of this pair outlives it, and its raw files are written.
     if (driver && !driver.tracked.done) await tracker.end(driver.tracked);
     if (!listener.done) await tracker.end(listener);
-    writeFileSync(file('commands.txt'), commands.join('\n') + '\n');
+    writeFile(file('commands.txt'), commands.join('\n') + '\n');
     for (const [p, tracked] of started()) {
       const out = outs.get(tracked) ?? tracked.promise.output;
       if (out) recordRaw(file, p.side, out);
@@ -227,7 +229,7 @@ async function runProcesses<R>(
 }
 
 function recordRaw(file: (name: string) => string, side: Side, out: ProcessOutput): void {
-  writeFileSync(file(`${side}.stdout`), out.stdout);
-  writeFileSync(file(`${side}.stderr`), out.stderr);
-  writeFileSync(file(`${side}.exit`), describeExit(out) + '\n');
+  writeFile(file(`${side}.stdout`), out.stdout);
+  writeFile(file(`${side}.stderr`), out.stderr);
+  writeFile(file(`${side}.exit`), describeExit(out) + '\n');
 }
