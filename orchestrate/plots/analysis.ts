@@ -7,7 +7,6 @@
 import { cpusOf, type Config } from '../config/config.ts';
 import {
   chooseLastLevel,
-  formatSize,
   hasCycles,
   hasL1,
   hasTaskClock,
@@ -16,7 +15,8 @@ import {
   type RunData,
   type Spread,
 } from './dataset.ts';
-import { median } from '../results/summary.ts';
+import { formatSize } from '../results/format.ts';
+import { median } from '../results/stats.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 export const BASELINE: Implementation = 'two_copy';
@@ -401,7 +401,7 @@ export function analyse(points: readonly PointStats[], data: Pick<RunData, 'rows
 
 const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
 const times = (x: number) => `${x.toFixed(2)}×`;
-const sizes = (list: readonly number[]) => list.map(formatSize).join(', ');
+const sizes = (list: readonly number[]) => list.map((s) => formatSize(s, 'course')).join(', ');
 
 export interface Answer {
   question: string;
@@ -415,7 +415,7 @@ function crossoverLine(c: Crossover, reps: number): string {
     return `${t}: cannot tell — ${reps === 1 ? 'one repetition' : 'a point with one repetition'}, so no spread to compare with`;
   }
   const ratioText = (c.ratios.length ? c.ratios : [])
-    .map((r) => `${formatSize(r.msgSize)} ${times(r.ratio)}${r.verdict === 'better' ? '' : r.verdict === 'worse' ? ' (slower)' : r.verdict === 'within_noise' ? ' (noise)' : ' (?)'}`)
+    .map((r) => `${formatSize(r.msgSize, 'course')} ${times(r.ratio)}${r.verdict === 'better' ? '' : r.verdict === 'worse' ? ' (slower)' : r.verdict === 'within_noise' ? ' (noise)' : ' (?)'}`)
     .join(', ');
   if (c.status === 'never') {
     const how = [
@@ -433,7 +433,7 @@ function crossoverLine(c: Crossover, reps: number): string {
         ? ' (the largest size measured)'
         : ''
     : `, but not at every larger size (beyond noise at ${sizes(c.beatsAt)} only)`;
-  return `${t}: from ${formatSize(c.smallest!)}${rest}. Ratios: ${ratioText}`;
+  return `${t}: from ${formatSize(c.smallest!, 'course')}${rest}. Ratios: ${ratioText}`;
 }
 
 export function answers(a: Analysis): Answer[] {

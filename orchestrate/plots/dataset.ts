@@ -14,7 +14,7 @@ import {
   parseCsvRecords,
   type Row,
 } from '../results/row.ts';
-import { median } from '../results/summary.ts';
+import { median } from '../results/stats.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 /** A results.csv row, plus what the server's own result line adds. */
@@ -374,11 +374,4 @@ export function modesOf(rows: readonly { mode: Mode }[]): Mode[] {
 }
 export function implsOf(rows: readonly { implementation: Implementation }[]): Implementation[] {
   return IMPLEMENTATIONS.filter((i) => rows.some((r) => r.implementation === i));
-}
-
-/** `128`, `512`, `1K`, `64K`, `1M`: how the course labels message sizes. */
-export function formatSize(bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)}M`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}K`;
-  return String(bytes);
 }

@@ -13,7 +13,6 @@ import {
 } from './analysis.ts';
 import {
   chooseLastLevel,
-  formatSize,
   hasCycles,
   hasL1,
   hasTaskClock,
@@ -22,6 +21,7 @@ import {
   type PointStats,
   type RunData,
 } from './dataset.ts';
+import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
 export interface Figure {
@@ -462,7 +462,7 @@ export function zeroCopyFigure(points: readonly PointStats[], notes: readonly st
   const missing: string[] = [];
   const without = zc.filter((p) => p.zc.completions === 0);
   if (without.length) {
-    missing.push(`no completions recorded at ${without.map((p) => `${p.mode} ${formatSize(p.msgSize)} ${p.threads}t`).join(', ')}`);
+    missing.push(`no completions recorded at ${without.map((p) => `${p.mode} ${formatSize(p.msgSize, 'course')} ${p.threads}t`).join(', ')}`);
   }
   const values = withCompletions.flatMap((p) => [
     { mode: p.mode, size: p.msgSize, threads: p.threads, kind: COMPLETION_KINDS[0], count: p.zc.copied, share: p.zc.copied / p.zc.completions },

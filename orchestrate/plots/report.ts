@@ -2,8 +2,9 @@
 // inline, no script, nothing fetched) and report.md (figures as the PNGs
 // beside it). Pure: data and rendered figures in, text out.
 import { answers, compareWithBaseline, type Analysis } from './analysis.ts';
-import { formatSize, modesOf, sizesOf, threadsOf, type PointStats, type RunData } from './dataset.ts';
+import { modesOf, sizesOf, threadsOf, type PointStats, type RunData } from './dataset.ts';
 import type { Figure } from './figures.ts';
+import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
 
 export interface RenderedFigure {
@@ -145,7 +146,7 @@ function summaryColumns(lines: readonly SummaryLine[]): Column[] {
   const impls = IMPLEMENTATIONS.filter((i) => lines.some((l) => l.throughput[i]));
   const cols: Column[] = [
     { title: 'mode', cell: (l) => l.mode },
-    { title: 'size', cell: (l) => formatSize(l.msgSize) },
+    { title: 'size', cell: (l) => formatSize(l.msgSize, 'course') },
     { title: 'threads', cell: (l) => String(l.threads) },
     ...impls.map((i) => ({ title: `${i} Gbit/s`, cell: (l: SummaryLine) => num(l.throughput[i]?.median) })),
     ...impls.filter((i) => i !== 'two_copy').map((i) => ({ title: `${i} ÷ two_copy`, cell: (l: SummaryLine) => l.speedup[i] ?? '–' })),

@@ -3,7 +3,6 @@ import {
   DataError,
   chooseLastLevel,
   eventsFromHeader,
-  formatSize,
   parseResultsCsv,
   pointStats,
   readMeta,
@@ -152,9 +151,5 @@ describe('helpers', () => {
   it('spread ignores unknown values', () => {
     expect(spread([null, 4, null, 2])).toEqual({ median: 3, min: 2, max: 4, n: 2 });
     expect(spread([null])).toBeNull();
-  });
-
-  it('labels sizes as the course does', () => {
-    expect([128, 512, 1024, 4096, 65536, 1 << 20, 1000].map(formatSize)).toEqual(['128', '512', '1K', '4K', '64K', '1M', '1000']);
   });
 });
