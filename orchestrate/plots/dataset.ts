@@ -6,111 +6,12 @@
 // orchestrator wrote. An empty cell is unknown (null), never 0.
 import { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/config.ts';
-import {
-  DetailColumns,
-  SeedColumns,
-  TailColumns,
-  csvHeader,
-  parseCsvRecords,
-  type Row,
-} from '../results/row.ts';
+import type { Row } from '../results/row.ts';
+import { DataError } from '../results/table.ts';
 import { median } from '../results/stats.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 
-/** A results.csv row, plus what the server's own result line adds. */
-export interface ResultRow extends Row {
-  /**
-   * Bytes the server sent over its whole life (warm-up and drain included):
-   * the denominator of `cycles_per_byte`, and of every per-byte figure here,
-   * because perf counts the processes' whole lives too. From
-   * raw/<experiment>/server.stdout; null when that file is missing.
-   */
-  server_bytes_sent: number | null;
-}
-
-export class DataError extends Error {
-  override name = 'DataError';
-}
-
-// --- results.csv → rows -----------------------------------------------------
-
-const FIXED_SHAPE = { ...SeedColumns.shape, ...DetailColumns.shape, ...TailColumns.shape };
-
-/** True when a column's schema takes numbers (possibly nullable). */
-function takesNumber(schema: z.ZodType): boolean {
-  const inner = schema instanceof z.ZodNullable ? (schema.unwrap() as z.ZodType) : schema;
-  return inner instanceof z.ZodNumber;
-}
-
-/** A CSV cell for a column: empty → null, a number column's text → Number (NaN fails). */
-function cell<T extends z.ZodType>(schema: T) {
-  const numeric = takesNumber(schema);
-  return z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    if (v.trim() === '') return null;
-    return numeric ? Number(v) : v;
-  }, schema);
-}
-
-const FixedRecord = z.object(
-  Object.fromEntries(Object.entries(FIXED_SHAPE).map(([k, s]) => [k, cell(s as z.ZodType)])),
-);
-const PerfCell = cell(z.number().finite().nullable());
-
-/**
- * The perf events a results.csv header was written for. Its header must be
- * exactly what row.ts writes for those events, or the file is not ours.
- */
-export function eventsFromHeader(header: readonly string[]): string[] {
-  const fixedBefore = Object.keys(SeedColumns.shape).length + Object.keys(DetailColumns.shape).length;
-  const fixedAfter = Object.keys(TailColumns.shape).length;
-  const perfColumns = header.slice(fixedBefore, header.length - fixedAfter);
-  const events = perfColumns
-    .filter((c) => c.startsWith('server_') && !c.endsWith('_run_pct'))
-    .map((c) => c.slice('server_'.length));
-  const expected = csvHeader(events);
-  if (expected.join(',') !== header.join(',')) {
-    throw new DataError(
-      `results.csv: the header is not the one copybench writes (expected ${expected.length} columns starting ` +
-        `${expected.slice(0, 3).join(',')}…, got ${header.length} starting ${header.slice(0, 3).join(',')}…)`,
-    );
-  }
-  return events;
-}
-
-export interface ParsedResults {
-  events: string[];
-  rows: Row[];
-}
-
-/** results.csv text → validated rows. Throws DataError naming the line and column of a bad cell. */
-export function parseResultsCsv(text: string, source = 'results.csv'): ParsedResults {
-  if (text.trim() === '') throw new DataError(`${source}: empty file (no header, no rows)`);
-  const { header, records, malformed } = parseCsvRecords(text);
-  const events = eventsFromHeader(header);
-  if (malformed.length) {
-    throw new DataError(`${source}: lines ${malformed.join(', ')} do not have the header's ${header.length} cells`);
-  }
-  if (records.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
-  const perfColumns = csvHeader(events).filter((c) => c.startsWith('server_') || c.startsWith('client_'));
-  const rows = records.map((record, i) => {
-    const line = i + 2;
-    const fixed = FixedRecord.safeParse(record);
-    if (!fixed.success) {
-      const issue = fixed.error.issues[0]!;
-      const column = String(issue.path[0] ?? '?');
-      throw new DataError(`${source}: line ${line}, ${column}: ${issue.message} (cell ${JSON.stringify(record[column] ?? '')})`);
-    }
-    const perf: Record<string, number | null> = {};
-    for (const column of perfColumns) {
-      const value = PerfCell.safeParse(record[column]);
-      if (!value.success) throw new DataError(`${source}: line ${line}, ${column}: not a number: ${JSON.stringify(record[column])}`);
-      perf[column] = value.data;
-    }
-    return { ...(fixed.data as unknown as Row), perf };
-  });
-  return { events, rows };
-}
+export { DataError };
 
 // --- meta.json → what the report says about the run -------------------------
 
@@ -179,10 +80,8 @@ export function readMeta(json: unknown): RunMeta {
 export interface RunData {
   runId: string;
   events: string[];
-  rows: ResultRow[];
+  rows: Row[];
   meta: RunMeta;
-  /** Rows whose raw server line was missing (their per-byte figures are unknown). */
-  rowsWithoutBytesSent: number;
 }
 
 // --- per-row derived figures --------------------------------------------------
@@ -242,7 +141,7 @@ const perKib = (count: number | null, bytes: number | null) =>
   count === null || bytes === null || bytes === 0 ? null : (count * 1024) / bytes;
 const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 
-export function rowFigures(row: ResultRow, lastLevel: LastLevelChoice): RowFigures {
+export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
   const bytes = row.server_bytes_sent;
   const taskMs = sum(sideValue(row, 'server', TASK_CLOCK), sideValue(row, 'client', TASK_CLOCK));
   const ll = lastLevel.event ? [lastLevel.event] : [];
@@ -327,8 +226,8 @@ const orderOf = (list: readonly string[], v: string) => {
 };
 
 /** Group rows by matrix point; each point's figures as spreads over its repetitions. */
-export function pointStats(rows: readonly ResultRow[], lastLevel = chooseLastLevel(rows)): PointStats[] {
-  const groups = new Map<string, ResultRow[]>();
+export function pointStats(rows: readonly Row[], lastLevel = chooseLastLevel(rows)): PointStats[] {
+  const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const key = `${r.implementation}/${r.mode}/${r.msg_size}/${r.threads}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);

@@ -383,7 +383,7 @@ export function cacheFigure(points: readonly PointStats[], data: Pick<RunData, '
                 ),
               })),
           }),
-    () => (data.rows.some((r) => r.server_bytes_sent === null) && (hasL1(data.rows) || lastLevel.event) ? ['the bytes the server sent are unknown (no raw/*/server.stdout)'] : []),
+    () => [],
   );
 }
 
@@ -418,7 +418,7 @@ function perByteFigure(
               ...spreadBySize(values.filter((v) => v.mode === m), sizesIn(values.filter((v) => v.mode === m)), impls, yTitle),
             })),
           }),
-    () => (available ? ['the bytes the server sent are unknown (no raw/*/server.stdout)'] : []),
+    () => [],
   );
 }
 

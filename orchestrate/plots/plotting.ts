@@ -2,38 +2,21 @@
 // place (with render.ts) where plotting touches the file system; everything
 // it calls is pure.
 //
-//   results/<run-id>/{results.csv, meta.json, raw/}  →  plots/<run-id>/
+//   results/<run-id>/{results.csv, meta.json}  →  plots/<run-id>/   (raw/ is never read)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { analyse, type Analysis } from './analysis.ts';
-import { DataError, parseResultsCsv, pointStats, readMeta, type ResultRow, type RunData } from './dataset.ts';
+import { DataError, pointStats, readMeta, type RunData } from './dataset.ts';
 import { allFigures } from './figures.ts';
-import { experimentSlug } from '../config/plan.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
 import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
-import { parseLine } from '../results/lines.ts';
-import { META_JSON, RAW_DIR, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
+import { parseResultsCsv } from '../results/row.ts';
+import { META_JSON, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
 export function defaultPlotDir(runDir: string): string {
   const resolved = path.resolve(runDir);
   return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
-}
-
-// Only the field plotting needs, validated; the rest of the line may grow
-// (schemas.ts follows the binaries) without making older runs unreadable.
-const ServerBytes = z.looseObject({ role: z.literal('server'), bytes_sent: z.number().int().nonnegative() });
-
-/** The server's own count of bytes sent, from raw/<experiment>/server.stdout; null if absent. */
-function bytesSent(runDir: string, row: ResultRow | Omit<ResultRow, 'server_bytes_sent'>): number | null {
-  const slug = experimentSlug({ index: 0, impl: row.implementation, mode: row.mode, msgSize: row.msg_size, threads: row.threads, rep: row.rep });
-  const file = path.join(runDir, RAW_DIR, slug, 'server.stdout');
-  if (!existsSync(file)) return null;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const result = lines.find((l) => l.includes('"role":"server"'));
-  if (!result) throw new DataError(`${file}: no server result line`);
-  return parseLine(ServerBytes, result, file).bytes_sent;
 }
 
 export function loadRun(runDir: string): RunData {
@@ -51,14 +34,7 @@ export function loadRun(runDir: string): RunData {
     }
   }
   const meta = readMeta(metaJson);
-  const withBytes = rows.map((r) => ({ ...r, server_bytes_sent: bytesSent(runDir, r) }));
-  return {
-    runId: meta.runId ?? path.basename(path.resolve(runDir)),
-    events,
-    rows: withBytes,
-    meta,
-    rowsWithoutBytesSent: withBytes.filter((r) => r.server_bytes_sent === null).length,
-  };
+  return { runId: meta.runId ?? path.basename(path.resolve(runDir)), events, rows, meta };
 }
 
 export interface PlotResult {

@@ -16,7 +16,7 @@ export interface RenderedFigure {
 }
 
 export interface ReportInput {
-  data: Pick<RunData, 'runId' | 'meta' | 'rows' | 'events' | 'rowsWithoutBytesSent'>;
+  data: Pick<RunData, 'runId' | 'meta' | 'rows' | 'events'>;
   points: readonly PointStats[];
   analysis: Analysis;
   figures: readonly RenderedFigure[];
@@ -209,9 +209,6 @@ export function reportHtml(input: ReportInput): string {
     `<div class="wide"><table class="summary"><thead><tr>${cols.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('')}</tr></thead><tbody>` +
     lines.map((l) => `<tr>${cols.map((c) => `<td>${escapeHtml(c.cell(l))}</td>`).join('')}</tr>`).join('') +
     `</tbody></table></div>`;
-  const bytesNote = data.rowsWithoutBytesSent
-    ? `<p class="missing">${data.rowsWithoutBytesSent} rows have no raw/*/server.stdout: their per-byte figures are unknown.</p>`
-    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>copybench report: ${escapeHtml(data.runId)}</title>
@@ -220,7 +217,7 @@ export function reportHtml(input: ReportInput): string {
 <h1>copybench report: ${escapeHtml(data.runId)}</h1>
 <p>What a copy costs on the Linux TCP send path: two_copy (serialize, then send), one_copy (sendmsg with an iovec) and
 zero_copy (MSG_ZEROCOPY), measured under perf stat. Every figure and number below is computed from this run's
-results.csv, meta.json and raw server lines; generated ${escapeHtml(input.generatedAt)}.</p>
+results.csv and meta.json; generated ${escapeHtml(input.generatedAt)}.</p>
 <h2>Machine</h2>${factTable(machineFacts(data))}
 <h2>Run</h2>${factTable(runFacts(data, points))}
 <h2>Config</h2>${factTable(configFacts(data))}
@@ -228,7 +225,6 @@ ${data.meta.config ? `<details><summary>full config</summary><pre>${escapeHtml(J
 <h2>Analysis</h2>
 ${answerHtml}
 <h2>Figures</h2>
-${bytesNote}
 ${figureHtml}
 <h2>Summary</h2>
 <p>Medians over repetitions. ÷ two_copy: median throughput ratio; ≈ within run-to-run noise, ? one repetition.</p>
@@ -257,7 +253,7 @@ export function reportMarkdown(input: ReportInput): string {
   const parts = [
     `# copybench report: ${data.runId}`,
     '',
-    `Computed from this run's results.csv, meta.json and raw server lines; generated ${input.generatedAt}. ` +
+    `Computed from this run's results.csv and meta.json; generated ${input.generatedAt}. ` +
       'The same report with the figures inline: [report.html](report.html).',
     '',
     '## Machine',

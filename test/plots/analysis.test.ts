@@ -12,7 +12,8 @@ import {
   verdict,
   zeroCopyFinding,
 } from '../../orchestrate/plots/analysis.ts';
-import { pointStats, type ResultRow } from '../../orchestrate/plots/dataset.ts';
+import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import type { Row } from '../../orchestrate/results/row.ts';
 import type { Implementation } from '../../orchestrate/config/domain.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
 
@@ -35,9 +36,9 @@ describe('verdict', () => {
 });
 
 /** two_copy at 10 Gbit/s everywhere (±2 % over 3 repetitions); the others as `ratio` says. */
-function race(ratio: (impl: Implementation, size: number, threads: number) => number, opts: { sizes?: number[]; threads?: number[]; n?: number } = {}): ResultRow[] {
+function race(ratio: (impl: Implementation, size: number, threads: number) => number, opts: { sizes?: number[]; threads?: number[]; n?: number } = {}): Row[] {
   const sizes = opts.sizes ?? [128, 1024, 65536];
-  const out: ResultRow[] = [];
+  const out: Row[] = [];
   for (const impl of ['two_copy', 'one_copy', 'zero_copy'] as const)
     for (const size of sizes)
       for (const threads of opts.threads ?? [1, 2]) {

@@ -1,66 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DataError,
   chooseLastLevel,
-  eventsFromHeader,
-  parseResultsCsv,
   pointStats,
   readMeta,
   rowFigures,
   sideValue,
   spread,
 } from '../../orchestrate/plots/dataset.ts';
-import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
 import { EVENTS, metaJson, row } from './synthetic.ts';
-
-const csvOf = (rows: ReturnType<typeof row>[], events = EVENTS) =>
-  [formatCsvLine(csvHeader(events)), ...rows.map((r) => formatCsvLine(rowCells(r, events)))].join('');
-
-describe('parseResultsCsv', () => {
-  it('reads back what row.ts wrote, unknown counters as null (never 0)', () => {
-    const written = [row({ impl: 'zero_copy', size: 4096, threads: 2, gbps: 3.5, counters: null, zc: { completions: 10, copied: 10 } })];
-    const { events, rows } = parseResultsCsv(csvOf(written));
-    expect(events).toEqual(EVENTS);
-    expect(rows).toHaveLength(1);
-    const r = rows[0]!;
-    expect(r).toMatchObject({ implementation: 'zero_copy', msg_size: 4096, threads: 2, throughput_gbps: 3.5, mode: 'stream', zc_copied: 10 });
-    expect(r.cpu_cycles).toBeNull();
-    expect(r.cycles_per_byte).toBeNull();
-    expect(r.perf['server_cycles']).toBeNull();
-    expect(r.perf['server_task-clock']).toBe(900);
-    expect(r.perf['client_context-switches']).toBe(1000);
-  });
-
-  it('keeps counted hardware events as numbers', () => {
-    const { rows } = parseResultsCsv(csvOf([row({ impl: 'two_copy', size: 128, gbps: 1, counters: { cycles: 5e8, l1: 1e6, llc: 1e4 } })]));
-    expect(rows[0]!.cpu_cycles).toBe(1e9);
-    expect(rows[0]!.perf['client_LLC-load-misses']).toBe(7000);
-  });
-
-  it('rejects an empty file, a header without rows and a foreign header', () => {
-    expect(() => parseResultsCsv('')).toThrow(/empty file/);
-    expect(() => parseResultsCsv(formatCsvLine(csvHeader(EVENTS)))).toThrow(/a header but no rows/);
-    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(DataError);
-    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(/not the one copybench writes/);
-  });
-
-  it('names the line and column of a bad cell', () => {
-    const text = csvOf([row({ impl: 'two_copy', size: 128, gbps: 1 })]).replace(/\ntwo_copy,128,1,[^,]+,/, '\ntwo_copy,128,1,fast,');
-    expect(() => parseResultsCsv(text)).toThrow(/line 2, throughput_gbps/);
-  });
-
-  it('rejects a row with the wrong number of cells', () => {
-    const text = csvOf([row({ impl: 'two_copy', size: 128, gbps: 1 })]) + 'two_copy,128\n';
-    expect(() => parseResultsCsv(text)).toThrow(/lines 3 do not have/);
-  });
-});
-
-describe('eventsFromHeader', () => {
-  it('finds the perf events a header was written for, with modifiers', () => {
-    const events = ['cycles:u', 'cycles:k', 'task-clock'];
-    expect(eventsFromHeader(csvHeader(events))).toEqual(events);
-  });
-});
 
 describe('readMeta', () => {
   it('takes machine, config and unsupported events from meta.json', () => {
@@ -94,8 +41,8 @@ describe('per-row figures', () => {
     expect(f.l1_per_kib).toBeCloseTo(9);
   });
 
-  it('per-byte figures are unknown without the bytes sent, and without counters', () => {
-    const noBytes = row({ impl: 'two_copy', size: 1024, gbps: 1, bytesSent: null });
+  it('per-byte figures are unknown when the server sent nothing, and without counters', () => {
+    const noBytes = row({ impl: 'two_copy', size: 1024, gbps: 1, bytesSent: 0 });
     expect(rowFigures(noBytes, chooseLastLevel([noBytes])).cpu_ns_per_byte).toBeNull();
     const noPmu = row({ impl: 'two_copy', size: 1024, gbps: 1, counters: null });
     expect(rowFigures(noPmu, chooseLastLevel([noPmu])).l1_server_per_kib).toBeNull();

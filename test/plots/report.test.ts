@@ -26,7 +26,7 @@ beforeAll(async () => {
   md = readFileSync(path.join(out, 'report.md'), 'utf8');
   const noPmu = await plotRun(writeRunDir(path.join(tmp, 'results', 'nopmu'), matrix({}), { unsupported: HARDWARE_EVENTS }));
   noPmuHtml = readFileSync(path.join(noPmu.outDir, 'report.html'), 'utf8');
-  const noRaw = await plotRun(writeRunDir(path.join(tmp, 'results', 'noraw'), matrix({}), { raw: false, meta: false }));
+  const noRaw = await plotRun(writeRunDir(path.join(tmp, 'results', 'noraw'), matrix({}), { meta: false }));
   noRawHtml = readFileSync(path.join(noRaw.outDir, 'report.html'), 'utf8');
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,8 +75,9 @@ describe('report.html', () => {
     expect(noPmuHtml).not.toContain('cycles/B');
   });
 
-  it('without raw server lines or meta.json, says what it lacks', () => {
-    expect(noRawHtml).toContain('rows have no raw/*/server.stdout');
+  it('without meta.json, says what it lacks; without raw/, lacks nothing (bytes sent are in results.csv)', () => {
+    expect(noRawHtml).not.toContain('raw/');
+    expect(noRawHtml).toContain('CPU ns/B');
     expect(noRawHtml).toContain('unknown (not in meta.json)');
   });
 
