@@ -5,13 +5,14 @@
 //   results/<run-id>/{results.csv, meta.json}  →  plots/<run-id>/   (raw/ is never read)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { META_JSON, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
+import { DataError } from '../results/table.ts';
 import { analyse, type Analysis } from './analysis.ts';
-import { DataError, pointStats, readMeta, type RunData } from './dataset.ts';
+import { runFromFiles, type RunData } from './dataset.ts';
 import { allFigures } from './figures.ts';
+import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
 import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
-import { parseResultsCsv } from '../results/row.ts';
-import { META_JSON, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
 export function defaultPlotDir(runDir: string): string {
@@ -19,22 +20,17 @@ export function defaultPlotDir(runDir: string): string {
   return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
 }
 
+/** A run folder's results.csv and meta.json (if any) → RunData. Throws DataError. */
 export function loadRun(runDir: string): RunData {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new DataError(`${runDir}: no such run folder`);
   const csvFile = path.join(runDir, RESULTS_CSV);
   if (!existsSync(csvFile)) throw new DataError(`${csvFile}: missing; is ${runDir} a copybench run folder?`);
-  const { events, rows } = parseResultsCsv(readFileSync(csvFile, 'utf8'), csvFile);
   const metaFile = path.join(runDir, META_JSON);
-  let metaJson: unknown = null;
-  if (existsSync(metaFile)) {
-    try {
-      metaJson = JSON.parse(readFileSync(metaFile, 'utf8'));
-    } catch (e) {
-      throw new DataError(`${metaFile}: not JSON: ${(e as Error).message}`);
-    }
-  }
-  const meta = readMeta(metaJson);
-  return { runId: meta.runId ?? path.basename(path.resolve(runDir)), events, rows, meta };
+  return runFromFiles({
+    folder: path.basename(path.resolve(runDir)),
+    csv: { text: readFileSync(csvFile, 'utf8'), source: csvFile },
+    meta: { text: existsSync(metaFile) ? readFileSync(metaFile, 'utf8') : null, source: metaFile },
+  });
 }
 
 export interface PlotResult {
@@ -71,7 +67,7 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
   const data = loadRun(runDir);
   const points = pointStats(data.rows);
   const analysis = analyse(points, data);
-  const figures = allFigures(points, data);
+  const figures = allFigures(points, analysis);
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const rendered: RenderedFigure[] = [];

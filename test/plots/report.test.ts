@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { speedupsOf } from '../../orchestrate/plots/compare.ts';
 import { plotRun } from '../../orchestrate/plots/plotting.ts';
-import { escapeHtml, summaryLines } from '../../orchestrate/plots/report.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { escapeHtml } from '../../orchestrate/plots/report.ts';
+import { summaryLines } from '../../orchestrate/plots/report-tables.ts';
 import { HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 
 let tmp: string;
@@ -61,7 +63,8 @@ describe('report.html', () => {
   });
 
   it('has a summary table with a line per mode, size and thread count', () => {
-    const lines = summaryLines(pointStats(rows));
+    const points = pointStats(rows);
+    const lines = summaryLines(points, speedupsOf(points));
     expect(lines).toHaveLength(2 * 3 * 2);
     const body = /<table class="summary">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!;
     expect(body.match(/<tr>/g)).toHaveLength(lines.length);

@@ -3,8 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PERF_EVENTS, parseConfig } from '../../orchestrate/config/config.ts';
-import type { RunData } from '../../orchestrate/plots/dataset.ts';
-import { readMeta } from '../../orchestrate/plots/dataset.ts';
+import { readRunMeta, type RunData } from '../../orchestrate/plots/dataset.ts';
 import { csvHeader, formatCsvLine, rowCells, type Row } from '../../orchestrate/results/row.ts';
 import type { Implementation, Mode } from '../../orchestrate/config/domain.ts';
 
@@ -139,7 +138,7 @@ export function runData(rows: Row[], opts: { unsupported?: string[]; topology?: 
     runId: 'synthetic-20260101-000000',
     events: EVENTS,
     rows,
-    meta: readMeta(metaJson(opts)),
+    ...readRunMeta(JSON.stringify(metaJson(opts)), 'meta.json'),
   };
 }
 
