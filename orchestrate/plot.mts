@@ -6,13 +6,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DataError } from './plots/dataset.ts';
+import { DataError } from './results/table.ts';
 import { defaultPlotDir, plotRun } from './plots/plotting.ts';
 import { RenderError } from './plots/render.ts';
 
 const USAGE = `usage: npx zx orchestrate/plot.mts RUN_DIR [--out DIR]
 
-  RUN_DIR        a run folder: results.csv, meta.json and raw/ (results/<run-id>)
+  RUN_DIR        a run folder: results.csv and meta.json (results/<run-id>)
   --out DIR      where the figures and the report go
                  (default: plots/<run-id> beside the folder holding RUN_DIR)
   -h, --help     this text

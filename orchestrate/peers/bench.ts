@@ -2,7 +2,8 @@
 // each with its target and whether this run met it. A benchmark reports; it
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
-import { PEER_TOOLS, SUBJECT_LABEL, formatSize, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
+import { PEER_TOOLS, SUBJECT_LABEL, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
+import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 
 export interface BenchFigure {
@@ -100,7 +101,7 @@ export function benchFigures(input: BenchInput): BenchFigure[] {
       const ratio = c?.ratios[impl] ?? null;
       const target = TARGETS.ratio.find((t) => t.impl === impl && t.msgSize === msgSize);
       figures.push({
-        name: `throughput ${short(impl)} / best peer at ${formatSize(msgSize)}`,
+        name: `throughput ${short(impl)} / best peer at ${formatSize(msgSize, 'iec')}`,
         value: ratio,
         shown: ratio === null ? 'missing' : `${ratio.toFixed(3)}× (${c!.medians[impl]!.toFixed(2)} vs ${c!.bestPeer!.tool} ${c!.bestPeer!.gbps.toFixed(2)} Gbit/s)`,
         target: target ? `≥ ${target.min.toFixed(1)}×` : null,
@@ -116,7 +117,7 @@ export function benchFigures(input: BenchInput): BenchFigure[] {
     const cv = v?.cv ?? null;
     const enough = (v?.n ?? 0) >= TARGETS.cvMinReps;
     figures.push({
-      name: `coefficient of variation of throughput, ${short(impl)} at ${formatSize(TARGETS.cvSize)}`,
+      name: `coefficient of variation of throughput, ${short(impl)} at ${formatSize(TARGETS.cvSize, 'iec')}`,
       value: cv,
       shown: cv === null ? 'missing' : `${(cv * 100).toFixed(2)} % over ${v!.n} repetitions`,
       target: `≤ ${TARGETS.cvMax * 100} % over ≥ ${TARGETS.cvMinReps} repetitions`,
@@ -129,7 +130,7 @@ export function benchFigures(input: BenchInput): BenchFigure[] {
     const v = variation[tool];
     if (!v || v.cv === null) continue;
     figures.push({
-      name: `coefficient of variation of throughput, ${tool} at ${formatSize(TARGETS.cvSize)} (for comparison)`,
+      name: `coefficient of variation of throughput, ${tool} at ${formatSize(TARGETS.cvSize, 'iec')} (for comparison)`,
       value: v.cv,
       shown: `${(v.cv * 100).toFixed(2)} % over ${v.n} repetitions`,
       target: null,

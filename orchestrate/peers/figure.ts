@@ -2,7 +2,7 @@
 // variants (a1, a2, a3) and its peers (iperf3, sockperf), as a vega-lite
 // spec. Pure: rows in, spec out; render.ts draws it.
 import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, VARIANT_COLOURS, sizeAxis } from '../plots/figures.ts';
+import { CONFIG, VARIANT_COLOURS, sizeAxis } from '../plots/theme.ts';
 import { SUBJECTS, SUBJECT_LABEL, median, type PeersRow } from './parse.ts';
 
 export const PEER_FIGURE_ID = 'peers-throughput';

@@ -24,8 +24,12 @@ import { z } from 'zod';
 import { PEER_TOOLS, type PeerTool } from '../config/schema.ts';
 import type { PerfStat } from '../results/perf.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
+import { formatSize } from '../results/format.ts';
+import { median } from '../results/stats.ts';
 
 export { PEER_TOOLS, type PeerTool };
+// median lives in results/stats.ts; re-exported for the peers code that imports it from here.
+export { median };
 
 /** Thrown when a peer's output is not what the tool prints, or not the transfer asked for. */
 export class PeerOutputError extends Error {
@@ -418,13 +422,6 @@ export function peerPeersRow(m: PeerMeasurement, perf: { server: PerfStat | null
 // ---------------------------------------------------------------------------
 // Comparison
 
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /** Sample standard deviation ÷ mean; null with fewer than two values or a zero mean. */
 export function coefficientOfVariation(values: readonly number[]): number | null {
   if (values.length < 2) return null;
@@ -477,19 +474,13 @@ export function variationAt(rows: readonly PeersRow[], msgSize: number): Partial
   return out;
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes >= 1048576 && bytes % 1048576 === 0) return `${bytes / 1048576} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} B`;
-}
-
 /** The comparison as a plain-text table: medians in Gbit/s, then each variant's ratio to the best peer. */
 export function formatComparison(comparison: readonly SizeComparison[]): string {
   const present = SUBJECTS.filter((s) => comparison.some((c) => c.medians[s] !== undefined));
   const impls = IMPLEMENTATIONS.filter((i) => present.includes(i));
   const header = ['size', ...present.map((s) => SUBJECT_LABEL[s]), 'best peer', ...impls.map((i) => `${SUBJECT_LABEL[i].split(' ')[0]}/best`)];
   const lines = comparison.map((c) => [
-    formatSize(c.msgSize),
+    formatSize(c.msgSize, 'iec'),
     ...present.map((s) => (c.medians[s] === undefined ? '—' : c.medians[s]!.toFixed(2))),
     c.bestPeer ? c.bestPeer.tool : '—',
     ...impls.map((i) => {

@@ -1,91 +1,20 @@
 // What the data says about the course's questions, and nothing it does not.
-// Pure: points in, findings out.
+// Pure: points in, findings out — computed once per run (analyse) and
+// handed to the figures and the report, which put them in pictures and
+// words (report-answers.ts holds the words).
 //
-// Noise. A variant beats two_copy at a point only if its slowest repetition
-// was faster than two_copy's fastest one — the ranges over repetitions do
-// not overlap. With one repetition there is no range, so nothing is claimed.
-import type { Config } from '../config/schema.ts';
+// Every comparison with two_copy goes through compare.ts: beyond noise only
+// when the ranges over repetitions do not overlap.
 import { cpusOf } from '../config/cpus.ts';
-import {
-  chooseLastLevel,
-  formatSize,
-  hasCycles,
-  hasL1,
-  hasTaskClock,
-  type FigureName,
-  type PointStats,
-  type RunData,
-  type Spread,
-} from './dataset.ts';
-import { median } from '../results/summary.ts';
+import { type Config } from '../config/schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
+import { median } from '../results/stats.ts';
+import { CHALLENGERS, compareWithBaseline, primaryMode, speedupsOf, type Comparison, type Verdict } from './compare.ts';
+import { chooseLastLevel, hasCycles, hasL1, hasTaskClock, type LastLevelChoice, type RunData } from './dataset.ts';
+import type { FigureName, PointStats } from './points.ts';
 
-export const BASELINE: Implementation = 'two_copy';
-export const CHALLENGERS: Implementation[] = ['one_copy', 'zero_copy'];
-
-/** How a variant's figure compares with two_copy's at one point, given the spread over repetitions. */
-export type Verdict = 'better' | 'worse' | 'within_noise' | 'noise_unknown';
-
-/** Compare two spreads; `higherIsBetter` for throughput, not for misses or time per byte. */
-export function verdict(other: Spread, base: Spread, higherIsBetter: boolean): Verdict {
-  if (other.n < 2 || base.n < 2) return 'noise_unknown';
-  const [lo, hi] = higherIsBetter ? [base, other] : [other, base];
-  if (hi.min > lo.max) return 'better';
-  if (hi.max < lo.min) return 'worse';
-  return 'within_noise';
-}
-
-export interface Comparison {
-  impl: Implementation;
-  mode: Mode;
-  msgSize: number;
-  threads: number;
-  /** Median of the variant over median of two_copy. */
-  ratio: number;
-  verdict: Verdict;
-  other: Spread;
-  base: Spread;
-}
-
-/** Every point where both the variant and two_copy have the figure, compared. */
-export function compareWithBaseline(
-  points: readonly PointStats[],
-  figure: FigureName,
-  higherIsBetter: boolean,
-): Comparison[] {
-  const baseOf = new Map<string, PointStats>();
-  for (const p of points) if (p.impl === BASELINE) baseOf.set(`${p.mode}/${p.msgSize}/${p.threads}`, p);
-  const out: Comparison[] = [];
-  for (const p of points) {
-    if (p.impl === BASELINE) continue;
-    const b = baseOf.get(`${p.mode}/${p.msgSize}/${p.threads}`);
-    const other = p.figures[figure];
-    const base = b?.figures[figure];
-    if (!other || !base || base.median === 0) continue;
-    out.push({
-      impl: p.impl,
-      mode: p.mode,
-      msgSize: p.msgSize,
-      threads: p.threads,
-      ratio: other.median / base.median,
-      verdict: verdict(other, base, higherIsBetter),
-      other,
-      base,
-    });
-  }
-  return out;
-}
-
-/**
- * How often two variants that are really equal still give non-overlapping
- * ranges in a given direction: with a and b exchangeable repetitions, all a
- * above all b has probability 1 / C(a + b, a) — 1 in 20 for 3 against 3.
- */
-export function chanceOfNonOverlap(a: number, b: number): number {
-  let c = 1;
-  for (let i = 1; i <= a; i++) c = (c * (b + i)) / i;
-  return 1 / c;
-}
+/** What the analysis reads besides the points. */
+export type AnalysisInput = Pick<RunData, 'rows' | 'events' | 'meta' | 'config'>;
 
 // --- 1. crossovers -------------------------------------------------------------
 
@@ -110,12 +39,12 @@ export interface Crossover {
   ratios: { msgSize: number; ratio: number; verdict: Verdict }[];
 }
 
-export function crossovers(points: readonly PointStats[]): Crossover[] {
-  const comparisons = compareWithBaseline(points, 'throughput_gbps', true);
+/** Crossovers from the speedups (speedupsOf): per mode, challenger and thread count. */
+export function crossovers(speedups: readonly Comparison[]): Crossover[] {
   const out: Crossover[] = [];
   for (const mode of MODES) {
     for (const impl of CHALLENGERS) {
-      const mine = comparisons.filter((c) => c.mode === mode && c.impl === impl);
+      const mine = speedups.filter((c) => c.mode === mode && c.impl === impl);
       const threads = [...new Set(mine.map((c) => c.threads))].sort((a, b) => a - b);
       for (const t of threads) {
         const row = mine.filter((c) => c.threads === t).sort((a, b) => a.msgSize - b.msgSize);
@@ -163,15 +92,9 @@ export interface CacheFinding {
   reason: string | null;
 }
 
-/** The mode the per-byte figures use: stream where measured (it moves the most bytes), else rr. */
-export function primaryMode(points: readonly { mode: Mode }[]): Mode | null {
-  return MODES.find((m) => points.some((p) => p.mode === m)) ?? null;
-}
-
-export function cacheFinding(points: readonly PointStats[], data: Pick<RunData, 'rows' | 'meta' | 'events'>): CacheFinding {
+export function cacheFinding(points: readonly PointStats[], data: AnalysisInput, lastLevel = chooseLastLevel(data.rows)): CacheFinding {
   const mode = primaryMode(points);
   const inMode = points.filter((p) => p.mode === mode);
-  const lastLevel = chooseLastLevel(data.rows);
   const levels: { level: LevelReduction['level']; label: string; figure: FigureName; available: boolean }[] = [
     { level: 'L1', label: 'L1 data-cache load misses', figure: 'l1_per_kib', available: hasL1(data.rows) },
     { level: 'last level', label: lastLevel.label, figure: 'll_per_kib', available: lastLevel.event !== null },
@@ -208,11 +131,11 @@ export function cacheFinding(points: readonly PointStats[], data: Pick<RunData, 
  * Why a counter has no value in this run, as plainly as the run lets us say.
  * `wanted` are the events that could have supplied it.
  */
-export function counterAbsence(data: Pick<RunData, 'meta' | 'events' | 'rows'>, wanted: readonly string[]): string {
+export function counterAbsence(data: Pick<RunData, 'meta' | 'events'>, wanted: readonly string[]): string {
   const requested = wanted.filter((w) => data.events.some((e) => e === w || e === `${w}:u` || e === `${w}:k`));
   const names = (list: readonly string[]) => list.join(', ');
   if (requested.length === 0) return `the run did not ask perf for ${names(wanted)} (perf.events in its config)`;
-  const unsupported = new Set(data.meta.perfUnsupported.map((e) => e.replace(/:[uk]$/, '')));
+  const unsupported = new Set((data.meta?.perf_unsupported ?? []).map((e) => e.replace(/:[uk]$/, '')));
   const cyclesUnsupported = unsupported.has('cycles') || unsupported.has('cpu-cycles');
   const notSupported = requested.filter((w) => unsupported.has(w));
   if (notSupported.length === requested.length) {
@@ -359,10 +282,23 @@ export function costFindings(points: readonly PointStats[], figure: CostFinding[
   });
 }
 
-// --- everything, and in words -------------------------------------------------------------
+// --- everything, once ---------------------------------------------------------------------
+
+/** Why a counter has no value in this run (counterAbsence's words); null where it has one. */
+export interface Absent {
+  l1: string | null;
+  lastLevel: string | null;
+  cycles: string | null;
+  cpuTime: string | null;
+}
 
 export interface Analysis {
   reps: { min: number; max: number };
+  /** Throughput of each variant ÷ two_copy's at every point both have (speedupsOf). */
+  speedups: Comparison[];
+  /** The event that stands for the last-level cache in this run. */
+  lastLevel: LastLevelChoice;
+  absent: Absent;
   crossovers: Crossover[];
   cache: CacheFinding;
   scaling: ScalingFinding[];
@@ -372,163 +308,36 @@ export interface Analysis {
   pinning: string | null;
   zeroCopy: ZeroCopyFinding | null;
   cycles: CostFinding[];
-  cyclesReason: string | null;
   cpuTime: CostFinding[];
-  cpuTimeReason: string | null;
 }
 
-export function analyse(points: readonly PointStats[], data: Pick<RunData, 'rows' | 'meta' | 'events'>): Analysis {
-  const reps = points.map((p) => p.reps);
-  const scaling = threadScaling(points);
-  const threadCounts = new Set(points.map((p) => p.threads));
+export function absentCounters(data: AnalysisInput, lastLevel: LastLevelChoice): Absent {
   return {
-    reps: { min: Math.min(...reps), max: Math.max(...reps) },
-    crossovers: crossovers(points),
-    cache: cacheFinding(points, data),
-    scaling,
-    scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
-    pinning: threadCounts.size < 2 ? null : pinningNote(data.meta.config, Math.max(...threadCounts)),
-    zeroCopy: zeroCopyFinding(points, data.meta.config),
-    cycles: hasCycles(data.rows) ? costFindings(points, 'cycles_per_byte') : [],
-    cyclesReason: hasCycles(data.rows) ? null : counterAbsence(data, ['cycles', 'cpu-cycles']),
-    cpuTime: hasTaskClock(data.rows) ? costFindings(points, 'cpu_ns_per_byte') : [],
-    cpuTimeReason: hasTaskClock(data.rows)
-      ? data.rows.some((r) => r.server_bytes_sent !== null)
-        ? null
-        : 'no raw/*/server.stdout, so the bytes the server sent are unknown'
-      : counterAbsence(data, ['task-clock', 'cpu-clock']),
+    l1: hasL1(data.rows) ? null : counterAbsence(data, ['L1-dcache-load-misses']),
+    lastLevel: lastLevel.event ? null : counterAbsence(data, ['LLC-load-misses', 'cache-misses']),
+    cycles: hasCycles(data.rows) ? null : counterAbsence(data, ['cycles', 'cpu-cycles']),
+    cpuTime: hasTaskClock(data.rows) ? null : counterAbsence(data, ['task-clock', 'cpu-clock']),
   };
 }
 
-const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
-const times = (x: number) => `${x.toFixed(2)}×`;
-const sizes = (list: readonly number[]) => list.map(formatSize).join(', ');
-
-export interface Answer {
-  question: string;
-  /** One line each; plain text (the report escapes it). */
-  lines: string[];
-}
-
-function crossoverLine(c: Crossover, reps: number): string {
-  const t = `${c.threads} thread${c.threads === 1 ? '' : 's'}`;
-  if (c.status === 'undecided') {
-    return `${t}: cannot tell — ${reps === 1 ? 'one repetition' : 'a point with one repetition'}, so no spread to compare with`;
-  }
-  const ratioText = (c.ratios.length ? c.ratios : [])
-    .map((r) => `${formatSize(r.msgSize)} ${times(r.ratio)}${r.verdict === 'better' ? '' : r.verdict === 'worse' ? ' (slower)' : r.verdict === 'within_noise' ? ' (noise)' : ' (?)'}`)
-    .join(', ');
-  if (c.status === 'never') {
-    const how = [
-      c.worseAt.length ? `slower beyond noise at ${sizes(c.worseAt)}` : '',
-      c.withinNoiseAt.length ? `within noise at ${sizes(c.withinNoiseAt)}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    return `${t}: never in this run (${how}). Ratios: ${ratioText}`;
-  }
-  const rest = c.holdsAbove
-    ? c.beatsAt.length > 1
-      ? ` and at every larger size`
-      : c.smallest === c.ratios[c.ratios.length - 1]?.msgSize
-        ? ' (the largest size measured)'
-        : ''
-    : `, but not at every larger size (beyond noise at ${sizes(c.beatsAt)} only)`;
-  return `${t}: from ${formatSize(c.smallest!)}${rest}. Ratios: ${ratioText}`;
-}
-
-export function answers(a: Analysis): Answer[] {
-  const out: Answer[] = [];
-  const noiseRule =
-    a.reps.max < 2
-      ? 'This run has one repetition per point: no spread between repetitions, so no difference can be told from noise.'
-      : `"Beats" means beyond noise: over ${a.reps.min === a.reps.max ? a.reps.min : `${a.reps.min}–${a.reps.max}`} repetitions, its slowest run was faster than two_copy's fastest. Ratios are medians, variant ÷ two_copy.`;
-  for (const impl of CHALLENGERS) {
-    const mine = a.crossovers.filter((c) => c.impl === impl);
-    const lines: string[] = [noiseRule];
-    if (mine.length === 0) lines.push(`not measurable in this run: it has no ${impl} and two_copy throughput at the same points`);
-    for (const mode of MODES) {
-      const m = mine.filter((c) => c.mode === mode);
-      if (!m.length) continue;
-      lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
-      for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
-      if (a.reps.min >= 2) lines.push(`  ${chanceLine(m, a.reps.min)}`);
-    }
-    out.push({ question: `At what message size does ${impl} beat two_copy?`, lines });
-  }
-
-  const cache = a.cache;
-  const cacheLines: string[] = [];
-  if (cache.reason) cacheLines.push(`not measurable in this run: ${cache.reason}`);
-  else {
-    for (const r of cache.reductions) {
-      cacheLines.push(
-        `${r.label}, ${r.impl} vs two_copy (${cache.mode}, misses per KiB sent): median reduction ${pct(r.medianReduction)} over ${r.points} points; ` +
-          `fewer beyond noise at ${r.fewerBeyondNoise}, more beyond noise at ${r.moreBeyondNoise}`,
-      );
-    }
-    cacheLines.unshift(
-      cache.largest
-        ? `${cache.largest.label} show the largest relative reduction: ${pct(cache.largest.medianReduction)} (median, ${cache.largest.impl} vs two_copy), beyond noise at ${cache.largest.fewerBeyondNoise} of ${cache.largest.points} points`
-        : 'no cache level shows a reduction beyond noise in this run',
-    );
-  }
-  out.push({ question: 'Which cache level shows the largest relative reduction from two_copy to the others?', lines: cacheLines });
-
-  const scalingLines: string[] = [];
-  if (a.scalingReason) scalingLines.push(`not measurable in this run: ${a.scalingReason}`);
-  for (const s of a.scaling) {
-    const parts = s.byThreads.map(
-      (b) => `${b.threads} threads ${pct(b.median)} (${pct(b.min)}–${pct(b.max)}; total ${times((b.median * b.threads) / s.baseThreads)} of ${s.baseThreads})`,
-    );
-    scalingLines.push(`${s.impl} (${s.mode}): ${parts.join('; ')}`);
-  }
-  if (a.scaling.length) {
-    scalingLines.unshift(
-      `Efficiency = throughput at n threads ÷ (n/${a.scaling[0]!.baseThreads} × throughput at ${a.scaling[0]!.baseThreads}); 100% is perfect scaling. Median over message sizes (min–max).`,
-    );
-    if (a.pinning) scalingLines.push(a.pinning);
-  }
-  out.push({ question: 'How well does each variant scale with threads?', lines: scalingLines });
-
-  const z = a.zeroCopy;
-  const zLines: string[] = [];
-  if (!z) zLines.push('not measurable in this run: no zero_copy rows');
-  else if (z.fraction === null) zLines.push(`no MSG_ZEROCOPY completions were recorded (${z.sends} sends)`);
-  else {
-    zLines.push(
-      `${pct(z.fraction, 1)} of ${z.completions} completions (${z.sends} sends, ${z.points} points) were deferred copies` +
-        (z.minFraction !== null && z.minFraction !== z.maxFraction ? ` (per point ${pct(z.minFraction, 1)}–${pct(z.maxFraction!, 1)})` : ''),
-    );
-    if (z.reason) zLines.push(`Why: ${z.reason}`);
-  }
-  out.push({ question: 'What share of zero_copy sends were copied after all?', lines: zLines });
-
-  const costLines: string[] = [];
-  if (a.cyclesReason) costLines.push(`cycles per byte: not measurable in this run: ${a.cyclesReason}`);
-  for (const c of a.cycles) costLines.push(costLine('cycles per byte', c));
-  if (a.cpuTimeReason) costLines.push(`CPU time per byte: not measurable in this run: ${a.cpuTimeReason}`);
-  for (const c of a.cpuTime) costLines.push(costLine('CPU time per byte (task-clock, not cycles)', c));
-  out.push({ question: 'What does a byte cost the CPU in each variant?', lines: costLines });
-  return out;
-}
-
-/** How many wins and losses beyond noise luck alone would give, next to how many were found. */
-function chanceLine(crossings: readonly Crossover[], reps: number): string {
-  const compared = crossings.reduce((n, c) => n + c.ratios.filter((r) => r.verdict !== 'noise_unknown').length, 0);
-  const p = chanceOfNonOverlap(reps, reps);
-  const wins = crossings.reduce((n, c) => n + c.beatsAt.length, 0);
-  const losses = crossings.reduce((n, c) => n + c.worseAt.length, 0);
-  return (
-    `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points. Two equal variants would still part ` +
-    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
-    (wins > 0 ? ': an isolated win that does not hold at larger sizes may be one.' : '.')
-  );
-}
-
-function costLine(what: string, c: CostFinding): string {
-  return (
-    `${what}, ${c.impl} ÷ two_copy (${c.mode}): median ${times(c.medianRatio)} over ${c.points} points; ` +
-    `cheaper beyond noise at ${c.cheaperBeyondNoise}, dearer beyond noise at ${c.dearerBeyondNoise}`
-  );
+export function analyse(points: readonly PointStats[], data: AnalysisInput): Analysis {
+  const reps = points.map((p) => p.reps);
+  const threadCounts = new Set(points.map((p) => p.threads));
+  const lastLevel = chooseLastLevel(data.rows);
+  const absent = absentCounters(data, lastLevel);
+  const speedups = speedupsOf(points);
+  return {
+    reps: { min: Math.min(...reps), max: Math.max(...reps) },
+    speedups,
+    lastLevel,
+    absent,
+    crossovers: crossovers(speedups),
+    cache: cacheFinding(points, data, lastLevel),
+    scaling: threadScaling(points),
+    scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
+    pinning: threadCounts.size < 2 ? null : pinningNote(data.config, Math.max(...threadCounts)),
+    zeroCopy: zeroCopyFinding(points, data.config),
+    cycles: absent.cycles === null ? costFindings(points, 'cycles_per_byte') : [],
+    cpuTime: absent.cpuTime === null ? costFindings(points, 'cpu_ns_per_byte') : [],
+  };
 }

@@ -1,188 +1,54 @@
-// A run's results as typed rows, and per-point statistics over repetitions.
-// Pure: text and parsed JSON in, typed data out; plotting.ts does the reading.
+// A run as the figures, the analysis and the report see it: results.csv's
+// rows, meta.json, and each row's derived figures (per byte, per KiB).
+// Pure: file contents in, typed data out; plotting.ts does the reading.
 //
-// results.csv is read with row.ts's own parser and validated cell by cell
-// against row.ts's column schemas, so a plot can only ever show what the
-// orchestrator wrote. An empty cell is unknown (null), never 0.
-import { z } from 'zod';
+// results.csv is read through results/row.ts (validated cell by cell
+// against its column schemas), meta.json through results/meta.ts: a plot can
+// only ever show what the orchestrator wrote. An empty cell is unknown
+// (null), never 0. The bytes behind every per-byte figure are the CSV's
+// server_bytes_sent; raw/ is never read.
 import { ConfigSchema, type Config } from '../config/schema.ts';
-import {
-  DetailColumns,
-  SeedColumns,
-  TailColumns,
-  csvHeader,
-  parseCsvRecords,
-  type Row,
-} from '../results/row.ts';
-import { median } from '../results/summary.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
-
-/** A results.csv row, plus what the server's own result line adds. */
-export interface ResultRow extends Row {
-  /**
-   * Bytes the server sent over its whole life (warm-up and drain included):
-   * the denominator of `cycles_per_byte`, and of every per-byte figure here,
-   * because perf counts the processes' whole lives too. From
-   * raw/<experiment>/server.stdout; null when that file is missing.
-   */
-  server_bytes_sent: number | null;
-}
-
-export class DataError extends Error {
-  override name = 'DataError';
-}
-
-// --- results.csv → rows -----------------------------------------------------
-
-const FIXED_SHAPE = { ...SeedColumns.shape, ...DetailColumns.shape, ...TailColumns.shape };
-
-/** True when a column's schema takes numbers (possibly nullable). */
-function takesNumber(schema: z.ZodType): boolean {
-  const inner = schema instanceof z.ZodNullable ? (schema.unwrap() as z.ZodType) : schema;
-  return inner instanceof z.ZodNumber;
-}
-
-/** A CSV cell for a column: empty → null, a number column's text → Number (NaN fails). */
-function cell<T extends z.ZodType>(schema: T) {
-  const numeric = takesNumber(schema);
-  return z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    if (v.trim() === '') return null;
-    return numeric ? Number(v) : v;
-  }, schema);
-}
-
-const FixedRecord = z.object(
-  Object.fromEntries(Object.entries(FIXED_SHAPE).map(([k, s]) => [k, cell(s as z.ZodType)])),
-);
-const PerfCell = cell(z.number().finite().nullable());
-
-/**
- * The perf events a results.csv header was written for. Its header must be
- * exactly what row.ts writes for those events, or the file is not ours.
- */
-export function eventsFromHeader(header: readonly string[]): string[] {
-  const fixedBefore = Object.keys(SeedColumns.shape).length + Object.keys(DetailColumns.shape).length;
-  const fixedAfter = Object.keys(TailColumns.shape).length;
-  const perfColumns = header.slice(fixedBefore, header.length - fixedAfter);
-  const events = perfColumns
-    .filter((c) => c.startsWith('server_') && !c.endsWith('_run_pct'))
-    .map((c) => c.slice('server_'.length));
-  const expected = csvHeader(events);
-  if (expected.join(',') !== header.join(',')) {
-    throw new DataError(
-      `results.csv: the header is not the one copybench writes (expected ${expected.length} columns starting ` +
-        `${expected.slice(0, 3).join(',')}…, got ${header.length} starting ${header.slice(0, 3).join(',')}…)`,
-    );
-  }
-  return events;
-}
-
-export interface ParsedResults {
-  events: string[];
-  rows: Row[];
-}
-
-/** results.csv text → validated rows. Throws DataError naming the line and column of a bad cell. */
-export function parseResultsCsv(text: string, source = 'results.csv'): ParsedResults {
-  if (text.trim() === '') throw new DataError(`${source}: empty file (no header, no rows)`);
-  const { header, records, malformed } = parseCsvRecords(text);
-  const events = eventsFromHeader(header);
-  if (malformed.length) {
-    throw new DataError(`${source}: lines ${malformed.join(', ')} do not have the header's ${header.length} cells`);
-  }
-  if (records.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
-  const perfColumns = csvHeader(events).filter((c) => c.startsWith('server_') || c.startsWith('client_'));
-  const rows = records.map((record, i) => {
-    const line = i + 2;
-    const fixed = FixedRecord.safeParse(record);
-    if (!fixed.success) {
-      const issue = fixed.error.issues[0]!;
-      const column = String(issue.path[0] ?? '?');
-      throw new DataError(`${source}: line ${line}, ${column}: ${issue.message} (cell ${JSON.stringify(record[column] ?? '')})`);
-    }
-    const perf: Record<string, number | null> = {};
-    for (const column of perfColumns) {
-      const value = PerfCell.safeParse(record[column]);
-      if (!value.success) throw new DataError(`${source}: line ${line}, ${column}: not a number: ${JSON.stringify(record[column])}`);
-      perf[column] = value.data;
-    }
-    return { ...(fixed.data as unknown as Row), perf };
-  });
-  return { events, rows };
-}
-
-// --- meta.json → what the report says about the run -------------------------
-
-const MachineFacts = z.looseObject({
-  kernel: z.string().optional(),
-  cpu_model: z.string().optional(),
-  cores: z.number().optional(),
-  perf_version: z.string().optional(),
-  gcc_version: z.string().optional(),
-  node_version: z.string().optional(),
-  git_commit: z.string().optional(),
-  git_dirty: z.boolean().nullable().optional(),
-  hostname: z.string().optional(),
-});
-export type MachineFacts = z.infer<typeof MachineFacts>;
-
-const MetaFile = z.looseObject({
-  run_id: z.string().optional(),
-  config_path: z.string().optional(),
-  config: z.unknown().optional(),
-  status: z.string().optional(),
-  started_at: z.string().optional(),
-  ended_at: z.string().nullable().optional(),
-  wall_s: z.number().optional(),
-  machine: MachineFacts.optional(),
-  perf_events: z.array(z.string()).optional(),
-  perf_unsupported: z.array(z.string()).optional(),
-  sysctls: z.record(z.string(), z.unknown()).optional(),
-});
-
-export interface RunMeta {
-  runId: string | null;
-  configPath: string | null;
-  config: Config | null;
-  status: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  wallS: number | null;
-  machine: MachineFacts;
-  /** Events perf reported as `<not supported>` at preflight. */
-  perfUnsupported: string[];
-  sysctls: Record<string, unknown>;
-}
-
-/** meta.json's parsed JSON → the facts the report shows; whatever is absent is null. */
-export function readMeta(json: unknown): RunMeta {
-  const m = MetaFile.safeParse(json);
-  const meta = m.success ? m.data : {};
-  const config = ConfigSchema.safeParse(meta.config ?? null);
-  return {
-    runId: meta.run_id ?? null,
-    configPath: meta.config_path ?? null,
-    config: config.success ? config.data : null,
-    status: meta.status ?? null,
-    startedAt: meta.started_at ?? null,
-    endedAt: meta.ended_at ?? null,
-    wallS: meta.wall_s ?? null,
-    machine: meta.machine ?? {},
-    perfUnsupported: meta.perf_unsupported ?? [],
-    sysctls: meta.sysctls ?? {},
-  };
-}
-
-// --- the run as the figures and the analysis see it -------------------------
+import { MetaError, parseMeta, type Meta } from '../results/meta.ts';
+import { parseResultsCsv, type Row } from '../results/row.ts';
+import { DataError } from '../results/table.ts';
 
 export interface RunData {
   runId: string;
+  /** The perf events results.csv has columns for. */
   events: string[];
-  rows: ResultRow[];
-  meta: RunMeta;
-  /** Rows whose raw server line was missing (their per-byte figures are unknown). */
-  rowsWithoutBytesSent: number;
+  rows: Row[];
+  /** meta.json; null when the run folder has none (the report then says "unknown"). */
+  meta: Meta | null;
+  /** The run's config from meta.json; null without one, or when it no longer validates. */
+  config: Config | null;
+}
+
+/** meta.json's text (null: no such file) → the meta and its config. A meta.json that is not ours is a DataError. */
+export function readRunMeta(text: string | null, source: string): Pick<RunData, 'meta' | 'config'> {
+  if (text === null) return { meta: null, config: null };
+  let meta: Meta;
+  try {
+    meta = parseMeta(text, source);
+  } catch (e) {
+    if (e instanceof MetaError) throw new DataError(e.message);
+    throw e;
+  }
+  const config = ConfigSchema.safeParse(meta.config);
+  return { meta, config: config.success ? config.data : null };
+}
+
+export interface RunFiles {
+  /** The run folder's name: the run's id when meta.json does not give one. */
+  folder: string;
+  csv: { text: string; source: string };
+  meta: { text: string | null; source: string };
+}
+
+/** A run folder's results.csv and meta.json → RunData. Throws DataError naming the file, line and column. */
+export function runFromFiles(files: RunFiles): RunData {
+  const { events, rows } = parseResultsCsv(files.csv.text, files.csv.source);
+  const { meta, config } = readRunMeta(files.meta.text, files.meta.source);
+  return { runId: meta?.run_id ?? files.folder, events, rows, meta, config };
 }
 
 // --- per-row derived figures --------------------------------------------------
@@ -229,7 +95,7 @@ export interface RowFigures {
   cycles_per_byte: number | null;
   /** Server + client CPU time (perf task-clock) per byte the server sent, in ns. */
   cpu_ns_per_byte: number | null;
-  /** Misses per KiB the server sent. */
+  /** Misses per KiB the server sent (server_bytes_sent). */
   l1_server_per_kib: number | null;
   l1_client_per_kib: number | null;
   ll_server_per_kib: number | null;
@@ -238,11 +104,10 @@ export interface RowFigures {
   ll_per_kib: number | null;
 }
 
-const perKib = (count: number | null, bytes: number | null) =>
-  count === null || bytes === null || bytes === 0 ? null : (count * 1024) / bytes;
+const perKib = (count: number | null, bytes: number) => (count === null || bytes === 0 ? null : (count * 1024) / bytes);
 const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 
-export function rowFigures(row: ResultRow, lastLevel: LastLevelChoice): RowFigures {
+export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
   const bytes = row.server_bytes_sent;
   const taskMs = sum(sideValue(row, 'server', TASK_CLOCK), sideValue(row, 'client', TASK_CLOCK));
   const ll = lastLevel.event ? [lastLevel.event] : [];
@@ -256,7 +121,7 @@ export function rowFigures(row: ResultRow, lastLevel: LastLevelChoice): RowFigur
     latency_p99_us: row.latency_p99_us,
     cycles_per_byte: row.cycles_per_byte,
     // perf's task-clock is in msec: ms × 1e6 = ns.
-    cpu_ns_per_byte: taskMs === null || bytes === null || bytes === 0 ? null : (taskMs * 1e6) / bytes,
+    cpu_ns_per_byte: taskMs === null || bytes === 0 ? null : (taskMs * 1e6) / bytes,
     l1_server_per_kib: perKib(l1s, bytes),
     l1_client_per_kib: perKib(l1c, bytes),
     ll_server_per_kib: perKib(lls, bytes),
@@ -276,109 +141,4 @@ export function hasL1(rows: readonly Row[]): boolean {
 
 export function hasTaskClock(rows: readonly Row[]): boolean {
   return anyValue(rows, TASK_CLOCK);
-}
-
-// --- per-point statistics -----------------------------------------------------
-
-/** Median, min and max over the repetitions that have a value; null when none has. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  /** Repetitions with a value. */
-  n: number;
-}
-
-export function spread(values: readonly (number | null)[]): Spread | null {
-  const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (known.length === 0) return null;
-  return { median: median(known)!, min: Math.min(...known), max: Math.max(...known), n: known.length };
-}
-
-export type FigureName = keyof RowFigures;
-
-export interface PointStats {
-  impl: Implementation;
-  mode: Mode;
-  msgSize: number;
-  threads: number;
-  reps: number;
-  figures: { [K in FigureName]: Spread | null };
-  zc: { sends: number; completions: number; copied: number; enobufs: number };
-}
-
-const FIGURE_NAMES: FigureName[] = [
-  'throughput_gbps',
-  'latency_p50_us',
-  'latency_p99_us',
-  'cycles_per_byte',
-  'cpu_ns_per_byte',
-  'l1_server_per_kib',
-  'l1_client_per_kib',
-  'll_server_per_kib',
-  'll_client_per_kib',
-  'l1_per_kib',
-  'll_per_kib',
-];
-
-const orderOf = (list: readonly string[], v: string) => {
-  const i = list.indexOf(v);
-  return i < 0 ? list.length : i;
-};
-
-/** Group rows by matrix point; each point's figures as spreads over its repetitions. */
-export function pointStats(rows: readonly ResultRow[], lastLevel = chooseLastLevel(rows)): PointStats[] {
-  const groups = new Map<string, ResultRow[]>();
-  for (const r of rows) {
-    const key = `${r.implementation}/${r.mode}/${r.msg_size}/${r.threads}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const points: PointStats[] = [];
-  for (const group of groups.values()) {
-    const first = group[0]!;
-    const perRow = group.map((r) => rowFigures(r, lastLevel));
-    const figures = Object.fromEntries(FIGURE_NAMES.map((f) => [f, spread(perRow.map((p) => p[f]))])) as PointStats['figures'];
-    points.push({
-      impl: first.implementation,
-      mode: first.mode,
-      msgSize: first.msg_size,
-      threads: first.threads,
-      reps: group.length,
-      figures,
-      zc: {
-        sends: group.reduce((s, r) => s + r.zc_sends, 0),
-        completions: group.reduce((s, r) => s + r.zc_completions, 0),
-        copied: group.reduce((s, r) => s + r.zc_copied, 0),
-        enobufs: group.reduce((s, r) => s + r.zc_enobufs, 0),
-      },
-    });
-  }
-  return points.sort(
-    (a, b) =>
-      orderOf(MODES, a.mode) - orderOf(MODES, b.mode) ||
-      orderOf(IMPLEMENTATIONS, a.impl) - orderOf(IMPLEMENTATIONS, b.impl) ||
-      a.msgSize - b.msgSize ||
-      a.threads - b.threads,
-  );
-}
-
-/** The distinct values of a field, ascending or in the canonical order. */
-export function sizesOf(rows: readonly { msg_size: number }[]): number[] {
-  return [...new Set(rows.map((r) => r.msg_size))].sort((a, b) => a - b);
-}
-export function threadsOf(rows: readonly { threads: number }[]): number[] {
-  return [...new Set(rows.map((r) => r.threads))].sort((a, b) => a - b);
-}
-export function modesOf(rows: readonly { mode: Mode }[]): Mode[] {
-  return MODES.filter((m) => rows.some((r) => r.mode === m));
-}
-export function implsOf(rows: readonly { implementation: Implementation }[]): Implementation[] {
-  return IMPLEMENTATIONS.filter((i) => rows.some((r) => r.implementation === i));
-}
-
-/** `128`, `512`, `1K`, `64K`, `1M`: how the course labels message sizes. */
-export function formatSize(bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)}M`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}K`;
-  return String(bytes);
 }

@@ -2,18 +2,17 @@
 // place (with render.ts) where plotting touches the file system; everything
 // it calls is pure.
 //
-//   results/<run-id>/{results.csv, meta.json, raw/}  →  plots/<run-id>/
+//   results/<run-id>/{results.csv, meta.json}  →  plots/<run-id>/   (raw/ is never read)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { META_JSON, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
+import { DataError } from '../results/table.ts';
 import { analyse, type Analysis } from './analysis.ts';
-import { DataError, parseResultsCsv, pointStats, readMeta, type ResultRow, type RunData } from './dataset.ts';
+import { runFromFiles, type RunData } from './dataset.ts';
 import { allFigures } from './figures.ts';
-import { experimentSlug } from '../config/plan.ts';
+import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
 import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
-import { parseLine } from '../results/lines.ts';
-import { META_JSON, RAW_DIR, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
 export function defaultPlotDir(runDir: string): string {
@@ -21,44 +20,17 @@ export function defaultPlotDir(runDir: string): string {
   return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
 }
 
-// Only the field plotting needs, validated; the rest of the line may grow
-// (schemas.ts follows the binaries) without making older runs unreadable.
-const ServerBytes = z.looseObject({ role: z.literal('server'), bytes_sent: z.number().int().nonnegative() });
-
-/** The server's own count of bytes sent, from raw/<experiment>/server.stdout; null if absent. */
-function bytesSent(runDir: string, row: ResultRow | Omit<ResultRow, 'server_bytes_sent'>): number | null {
-  const slug = experimentSlug({ index: 0, impl: row.implementation, mode: row.mode, msgSize: row.msg_size, threads: row.threads, rep: row.rep });
-  const file = path.join(runDir, RAW_DIR, slug, 'server.stdout');
-  if (!existsSync(file)) return null;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const result = lines.find((l) => l.includes('"role":"server"'));
-  if (!result) throw new DataError(`${file}: no server result line`);
-  return parseLine(ServerBytes, result, file).bytes_sent;
-}
-
+/** A run folder's results.csv and meta.json (if any) → RunData. Throws DataError. */
 export function loadRun(runDir: string): RunData {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new DataError(`${runDir}: no such run folder`);
   const csvFile = path.join(runDir, RESULTS_CSV);
   if (!existsSync(csvFile)) throw new DataError(`${csvFile}: missing; is ${runDir} a copybench run folder?`);
-  const { events, rows } = parseResultsCsv(readFileSync(csvFile, 'utf8'), csvFile);
   const metaFile = path.join(runDir, META_JSON);
-  let metaJson: unknown = null;
-  if (existsSync(metaFile)) {
-    try {
-      metaJson = JSON.parse(readFileSync(metaFile, 'utf8'));
-    } catch (e) {
-      throw new DataError(`${metaFile}: not JSON: ${(e as Error).message}`);
-    }
-  }
-  const meta = readMeta(metaJson);
-  const withBytes = rows.map((r) => ({ ...r, server_bytes_sent: bytesSent(runDir, r) }));
-  return {
-    runId: meta.runId ?? path.basename(path.resolve(runDir)),
-    events,
-    rows: withBytes,
-    meta,
-    rowsWithoutBytesSent: withBytes.filter((r) => r.server_bytes_sent === null).length,
-  };
+  return runFromFiles({
+    folder: path.basename(path.resolve(runDir)),
+    csv: { text: readFileSync(csvFile, 'utf8'), source: csvFile },
+    meta: { text: existsSync(metaFile) ? readFileSync(metaFile, 'utf8') : null, source: metaFile },
+  });
 }
 
 export interface PlotResult {
@@ -95,7 +67,7 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
   const data = loadRun(runDir);
   const points = pointStats(data.rows);
   const analysis = analyse(points, data);
-  const figures = allFigures(points, data);
+  const figures = allFigures(points, analysis);
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const rendered: RenderedFigure[] = [];

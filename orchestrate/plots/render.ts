@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { FONT_FAMILY } from './figures.ts';
+import { FONT_FAMILY } from './theme.ts';
 
 export const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 export const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => `${FONT_DIR}/${f}`);

@@ -1,4 +1,4 @@
-// One results.csv row per experiment and repetition. Pure.
+// One results.csv row per experiment and repetition, written and read back. Pure.
 //
 // The header is derived from the column schemas below (plus one pair of
 // columns per perf event and side), never typed a second time. The first nine
@@ -7,9 +7,14 @@
 // missing value — is an empty cell, never 0.
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
-import { Implementation, LatencyKind, Mode } from '../config/domain.ts';
+import { Implementation, LatencyKind, Mode, SIDES } from '../config/domain.ts';
 import type { PerfStat } from './perf.ts';
 import type { ExperimentOutputs } from './checks.ts';
+import { DataError, readRecords, typedRecords } from './table.ts';
+
+// The CSV reader moved to table.ts; re-exported for the code that reads
+// results.csv records through this module.
+export { parseCsv, parseCsvRecords } from './table.ts';
 
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();
@@ -34,6 +39,13 @@ export const DetailColumns = z.strictObject({
   window_s: z.number().finite().nonnegative(),
   bytes: count,
   messages: count,
+  /**
+   * The server's own count of bytes sent (its result line's `bytes_sent`,
+   * over its whole life: warm-up and drain included): the denominator of
+   * `cycles_per_byte` and of every per-byte figure, because perf counts the
+   * processes' whole lives too.
+   */
+  server_bytes_sent: count,
   latency_kind: LatencyKind,
   latency_p50_us: z.number().finite().nonnegative(),
   latency_p99_us: z.number().finite().nonnegative(),
@@ -55,8 +67,6 @@ export const TailColumns = z.strictObject({
   started_at: z.string().min(1),
 });
 
-export const SIDES = ['server', 'client'] as const;
-export type Side = (typeof SIDES)[number];
 
 export type FixedRow = z.infer<typeof SeedColumns> & z.infer<typeof DetailColumns> & z.infer<typeof TailColumns>;
 export interface Row extends FixedRow {
@@ -96,63 +106,41 @@ export function formatCsvLine(cells: readonly Cell[]): string {
   });
 }
 
-/** RFC 4180 reader for our own files: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        field += ch;
-      }
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-    } else field += ch;
-    i++;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+/**
+ * The perf events a results.csv header was written for: the `server_<event>`
+ * columns between the fixed ones. Whether the header is exactly what row.ts
+ * writes for them is `parseResultsCsv`'s check.
+ */
+export function eventsFromHeader(header: readonly string[]): string[] {
+  const fixedBefore = SEED_COLUMN_NAMES.length + DETAIL_COLUMN_NAMES.length;
+  const perfColumns = header.slice(fixedBefore, Math.max(fixedBefore, header.length - TAIL_COLUMN_NAMES.length));
+  return perfColumns.filter((c) => c.startsWith('server_') && !c.endsWith('_run_pct')).map((c) => c.slice('server_'.length));
 }
 
-/** CSV text → records keyed by header. Rows whose width differs from the header are returned apart. */
-export function parseCsvRecords(text: string): { header: string[]; records: Record<string, string>[]; malformed: number[] } {
-  const [header = [], ...rows] = parseCsv(text);
-  const records: Record<string, string>[] = [];
-  const malformed: number[] = [];
-  rows.forEach((cells, i) => {
-    if (cells.length === 1 && cells[0] === '') return;
-    if (cells.length !== header.length) {
-      malformed.push(i + 2);
-      return;
-    }
-    records.push(Object.fromEntries(header.map((h, j) => [h, cells[j] ?? ''])));
+/**
+ * results.csv text → its events and validated rows, through the column
+ * schemas above plus one number-or-empty column per perf event and side.
+ * Throws DataError naming the line and column of a bad cell.
+ */
+export function parseResultsCsv(text: string, source = 'results.csv'): { events: string[]; rows: Row[] } {
+  const { header, records } = readRecords(text, source);
+  const events = eventsFromHeader(header);
+  const perfColumns = perfColumnNames(events);
+  const shape = {
+    ...SeedColumns.shape,
+    ...DetailColumns.shape,
+    ...Object.fromEntries(perfColumns.map((c) => [c, figure])),
+    ...TailColumns.shape,
+  };
+  const typed = typedRecords(shape, header, records, source);
+  if (typed.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
+  const rows = typed.map((record) => {
+    const cells = record as Record<string, unknown>;
+    const perf = Object.fromEntries(perfColumns.map((c) => [c, cells[c] as number | null]));
+    const fixed = Object.fromEntries([...SEED_COLUMN_NAMES, ...DETAIL_COLUMN_NAMES, ...TAIL_COLUMN_NAMES].map((c) => [c, cells[c]]));
+    return { ...(fixed as unknown as FixedRow), perf };
   });
-  return { header, records, malformed };
+  return { events, rows };
 }
 
 // Names under which perf may report the counters the course's columns need.
@@ -217,6 +205,7 @@ export function buildRow(input: RowInput): Row {
     window_s: client.window_s,
     bytes: client.bytes,
     messages: client.messages,
+    server_bytes_sent: server.bytes_sent,
     latency_kind: client.latency_us.kind,
     latency_p50_us: client.latency_us.p50,
     latency_p99_us: client.latency_us.p99,

@@ -2,6 +2,7 @@
 // reads the records of results.csv (strings) so a resumed run summarises
 // every row, old and new.
 import { IMPLEMENTATIONS, MODES } from '../config/domain.ts';
+import { median } from './stats.ts';
 
 /** The figures summarised, in column order. */
 export const SUMMARY_METRICS = [
@@ -26,13 +27,6 @@ export function summaryHeader(): string[] {
 }
 
 export type SummaryRow = Record<string, string | number | null>;
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** An empty cell is unknown, not zero: it is left out of the statistics. */
 function numbersOf(records: readonly Record<string, string>[], column: string): number[] {

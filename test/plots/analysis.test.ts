@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyse,
-  answers,
   cacheFinding,
-  chanceOfNonOverlap,
   counterAbsence,
   cpuCount,
   crossovers,
   pinningNote,
   threadScaling,
-  verdict,
   zeroCopyFinding,
 } from '../../orchestrate/plots/analysis.ts';
-import { pointStats, type ResultRow } from '../../orchestrate/plots/dataset.ts';
+import { chanceOfNonOverlap, speedupsOf, verdict } from '../../orchestrate/plots/compare.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { answers } from '../../orchestrate/plots/report-answers.ts';
+import type { Row } from '../../orchestrate/results/row.ts';
 import type { Implementation } from '../../orchestrate/config/domain.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
 
@@ -35,9 +35,9 @@ describe('verdict', () => {
 });
 
 /** two_copy at 10 Gbit/s everywhere (±2 % over 3 repetitions); the others as `ratio` says. */
-function race(ratio: (impl: Implementation, size: number, threads: number) => number, opts: { sizes?: number[]; threads?: number[]; n?: number } = {}): ResultRow[] {
+function race(ratio: (impl: Implementation, size: number, threads: number) => number, opts: { sizes?: number[]; threads?: number[]; n?: number } = {}): Row[] {
   const sizes = opts.sizes ?? [128, 1024, 65536];
-  const out: ResultRow[] = [];
+  const out: Row[] = [];
   for (const impl of ['two_copy', 'one_copy', 'zero_copy'] as const)
     for (const size of sizes)
       for (const threads of opts.threads ?? [1, 2]) {
@@ -53,7 +53,7 @@ describe('crossovers', () => {
     if (threads === 1) return size >= 1024 ? 1.2 : 1.01;
     return size === 65536 ? 1.2 : 1.0;
   });
-  const found = crossovers(pointStats(rows));
+  const found = crossovers(speedupsOf(pointStats(rows)));
   const get = (impl: Implementation, threads: number) => found.find((c) => c.impl === impl && c.threads === threads && c.mode === 'stream')!;
 
   it('finds the smallest size beating two_copy beyond noise, per thread count', () => {
@@ -66,18 +66,18 @@ describe('crossovers', () => {
   });
 
   it('says never when every difference is within noise', () => {
-    const c = crossovers(pointStats(race(() => 1.01)));
+    const c = crossovers(speedupsOf(pointStats(race(() => 1.01))));
     expect(c.every((x) => x.status === 'never')).toBe(true);
     expect(c[0]!.withinNoiseAt).toEqual([128, 1024, 65536]);
   });
 
   it('notices a win that does not hold at larger sizes', () => {
-    const c = crossovers(pointStats(race((impl, size) => (impl === 'one_copy' && size === 1024 ? 1.3 : 1))));
+    const c = crossovers(speedupsOf(pointStats(race((impl, size) => (impl === 'one_copy' && size === 1024 ? 1.3 : 1)))));
     expect(c.find((x) => x.impl === 'one_copy')).toMatchObject({ status: 'found', smallest: 1024, holdsAbove: false });
   });
 
   it('claims nothing from a single repetition', () => {
-    const c = crossovers(pointStats(race(() => 2, { n: 1 })));
+    const c = crossovers(speedupsOf(pointStats(race(() => 2, { n: 1 }))));
     expect(c.every((x) => x.status === 'undecided' && x.smallest === null)).toBe(true);
     const text = answers(analyse(pointStats(race(() => 2, { n: 1 })), runData(race(() => 2, { n: 1 })))).flatMap((a) => a.lines).join('\n');
     expect(text).toMatch(/one repetition per point/);
@@ -165,7 +165,7 @@ describe('thread scaling', () => {
   it('explains flat scaling by the pinning when a side has fewer CPUs than threads', () => {
     expect(cpuCount('0')).toBe(1);
     expect(cpuCount('0-3,6')).toBe(5);
-    const config = runData([]).meta.config!;
+    const config = runData([]).config!;
     expect(pinningNote(config, 8)).toMatch(/server's threads share one CPU \(taskset 0\)/);
     expect(pinningNote({ ...config, pinning: { server: '0-7', client: null } }, 8)).toBeNull();
   });
@@ -175,7 +175,7 @@ describe('zero-copy completions', () => {
   const zcRows = (copied: number) => [row({ impl: 'zero_copy', size: 4096, gbps: 1, zc: { completions: 100, copied } }), row({ impl: 'zero_copy', size: 65536, gbps: 1, zc: { completions: 300, copied: 3 * copied } })];
 
   it('gives the copied fraction and, at 100 % over veth, the kernel’s reason', () => {
-    const z = zeroCopyFinding(pointStats(zcRows(100)), runData([]).meta.config)!;
+    const z = zeroCopyFinding(pointStats(zcRows(100)), runData([]).config)!;
     expect(z).toMatchObject({ completions: 400, copied: 400, fraction: 1, points: 2 });
     expect(z.reason).toMatch(/^over veth/);
     expect(z.reason).toMatch(/deferred copy/);
@@ -183,12 +183,12 @@ describe('zero-copy completions', () => {
   });
 
   it('names loopback when the run used it', () => {
-    const z = zeroCopyFinding(pointStats(zcRows(100)), runData([], { topology: 'loopback' }).meta.config)!;
+    const z = zeroCopyFinding(pointStats(zcRows(100)), runData([], { topology: 'loopback' }).config)!;
     expect(z.reason).toMatch(/^over loopback/);
   });
 
   it('gives no reason when some sends really were zero-copy', () => {
-    const z = zeroCopyFinding(pointStats(zcRows(25)), runData([]).meta.config)!;
+    const z = zeroCopyFinding(pointStats(zcRows(25)), runData([]).config)!;
     expect(z.fraction).toBeCloseTo(0.25);
     expect(z.reason).toBeNull();
   });

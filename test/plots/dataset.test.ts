@@ -1,81 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DataError,
   chooseLastLevel,
-  eventsFromHeader,
-  formatSize,
-  parseResultsCsv,
-  pointStats,
-  readMeta,
+  readRunMeta,
   rowFigures,
+  runFromFiles,
   sideValue,
-  spread,
 } from '../../orchestrate/plots/dataset.ts';
 import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
+import { DataError } from '../../orchestrate/results/table.ts';
 import { EVENTS, metaJson, row } from './synthetic.ts';
 
-const csvOf = (rows: ReturnType<typeof row>[], events = EVENTS) =>
-  [formatCsvLine(csvHeader(events)), ...rows.map((r) => formatCsvLine(rowCells(r, events)))].join('');
+const metaText = (opts: Parameters<typeof metaJson>[0] = {}) => JSON.stringify(metaJson(opts));
 
-describe('parseResultsCsv', () => {
-  it('reads back what row.ts wrote, unknown counters as null (never 0)', () => {
-    const written = [row({ impl: 'zero_copy', size: 4096, threads: 2, gbps: 3.5, counters: null, zc: { completions: 10, copied: 10 } })];
-    const { events, rows } = parseResultsCsv(csvOf(written));
-    expect(events).toEqual(EVENTS);
-    expect(rows).toHaveLength(1);
-    const r = rows[0]!;
-    expect(r).toMatchObject({ implementation: 'zero_copy', msg_size: 4096, threads: 2, throughput_gbps: 3.5, mode: 'stream', zc_copied: 10 });
-    expect(r.cpu_cycles).toBeNull();
-    expect(r.cycles_per_byte).toBeNull();
-    expect(r.perf['server_cycles']).toBeNull();
-    expect(r.perf['server_task-clock']).toBe(900);
-    expect(r.perf['client_context-switches']).toBe(1000);
+describe('readRunMeta', () => {
+  it('takes machine, config and unsupported events from meta.json (read through results/meta.ts)', () => {
+    const { meta, config } = readRunMeta(metaText({ unsupported: ['cycles'] }), 'meta.json');
+    expect(meta!.machine.cpu_model).toBe('Synthetic CPU @ 3.0GHz');
+    expect(config?.topology.kind).toBe('netns');
+    expect(meta!.perf_unsupported).toEqual(['cycles']);
   });
 
-  it('keeps counted hardware events as numbers', () => {
-    const { rows } = parseResultsCsv(csvOf([row({ impl: 'two_copy', size: 128, gbps: 1, counters: { cycles: 5e8, l1: 1e6, llc: 1e4 } })]));
-    expect(rows[0]!.cpu_cycles).toBe(1e9);
-    expect(rows[0]!.perf['client_LLC-load-misses']).toBe(7000);
+  it('tolerates a missing meta.json, and a config this version no longer reads', () => {
+    expect(readRunMeta(null, 'meta.json')).toEqual({ meta: null, config: null });
+    const old = readRunMeta(JSON.stringify({ ...metaJson(), config: { threads: 'four' } }), 'meta.json');
+    expect(old.config).toBeNull();
+    expect(old.meta!.run_id).toBe('synthetic-20260101-000000');
   });
 
-  it('rejects an empty file, a header without rows and a foreign header', () => {
-    expect(() => parseResultsCsv('')).toThrow(/empty file/);
-    expect(() => parseResultsCsv(formatCsvLine(csvHeader(EVENTS)))).toThrow(/a header but no rows/);
-    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(DataError);
-    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(/not the one copybench writes/);
-  });
-
-  it('names the line and column of a bad cell', () => {
-    const text = csvOf([row({ impl: 'two_copy', size: 128, gbps: 1 })]).replace(/\ntwo_copy,128,1,[^,]+,/, '\ntwo_copy,128,1,fast,');
-    expect(() => parseResultsCsv(text)).toThrow(/line 2, throughput_gbps/);
-  });
-
-  it('rejects a row with the wrong number of cells', () => {
-    const text = csvOf([row({ impl: 'two_copy', size: 128, gbps: 1 })]) + 'two_copy,128\n';
-    expect(() => parseResultsCsv(text)).toThrow(/lines 3 do not have/);
+  it('rejects a meta.json that is present but not ours, naming the file and the field', () => {
+    expect(() => readRunMeta('{"config": {}}', 'r/meta.json')).toThrow(DataError);
+    expect(() => readRunMeta('{"config": {}}', 'r/meta.json')).toThrow(/r\/meta\.json: not a copybench meta\.json: .*run_id/);
+    expect(() => readRunMeta('{not json', 'r/meta.json')).toThrow(/r\/meta\.json: not JSON/);
   });
 });
 
-describe('eventsFromHeader', () => {
-  it('finds the perf events a header was written for, with modifiers', () => {
-    const events = ['cycles:u', 'cycles:k', 'task-clock'];
-    expect(eventsFromHeader(csvHeader(events))).toEqual(events);
-  });
-});
+describe('runFromFiles', () => {
+  const csv = { text: [formatCsvLine(csvHeader(EVENTS)), formatCsvLine(rowCells(row({ impl: 'one_copy', size: 512, gbps: 2, bytesSent: 4096 }), EVENTS))].join(''), source: 'results.csv' };
 
-describe('readMeta', () => {
-  it('takes machine, config and unsupported events from meta.json', () => {
-    const meta = readMeta(metaJson({ unsupported: ['cycles'] }));
-    expect(meta.machine.cpu_model).toBe('Synthetic CPU @ 3.0GHz');
-    expect(meta.config?.topology.kind).toBe('netns');
-    expect(meta.perfUnsupported).toEqual(['cycles']);
-  });
-
-  it('tolerates a missing or foreign meta.json', () => {
-    const meta = readMeta(null);
-    expect(meta.config).toBeNull();
-    expect(meta.machine).toEqual({});
-    expect(readMeta({ config: { threads: 'four' } }).config).toBeNull();
+  it('takes the run id from meta.json, or else from the folder', () => {
+    expect(runFromFiles({ folder: 'f', csv, meta: { text: metaText(), source: 'meta.json' } }).runId).toBe('synthetic-20260101-000000');
+    const bare = runFromFiles({ folder: 'f', csv, meta: { text: null, source: 'meta.json' } });
+    expect(bare).toMatchObject({ runId: 'f', events: EVENTS, meta: null, config: null });
+    expect(bare.rows[0]!.server_bytes_sent).toBe(4096);
   });
 });
 
@@ -95,8 +61,8 @@ describe('per-row figures', () => {
     expect(f.l1_per_kib).toBeCloseTo(9);
   });
 
-  it('per-byte figures are unknown without the bytes sent, and without counters', () => {
-    const noBytes = row({ impl: 'two_copy', size: 1024, gbps: 1, bytesSent: null });
+  it('per-byte figures are unknown when the server sent nothing, and without counters', () => {
+    const noBytes = row({ impl: 'two_copy', size: 1024, gbps: 1, bytesSent: 0 });
     expect(rowFigures(noBytes, chooseLastLevel([noBytes])).cpu_ns_per_byte).toBeNull();
     const noPmu = row({ impl: 'two_copy', size: 1024, gbps: 1, counters: null });
     expect(rowFigures(noPmu, chooseLastLevel([noPmu])).l1_server_per_kib).toBeNull();
@@ -115,46 +81,5 @@ describe('per-row figures', () => {
     r.perf = { 'server_cycles:u': 10, 'server_cycles:k': 30, 'client_cycles:u': 5, 'client_cycles:k': null };
     expect(sideValue(r, 'server', ['cycles'])).toBe(40);
     expect(sideValue(r, 'client', ['cycles'])).toBeNull();
-  });
-});
-
-describe('pointStats', () => {
-  it('groups repetitions by point: median, min, max and how many had a value', () => {
-    const rows = [1, 3, 2].map((gbps, i) => row({ impl: 'one_copy', size: 512, threads: 4, rep: i + 1, gbps }));
-    const [p] = pointStats(rows);
-    expect(p).toMatchObject({ impl: 'one_copy', mode: 'stream', msgSize: 512, threads: 4, reps: 3 });
-    expect(p!.figures.throughput_gbps).toEqual({ median: 2, min: 1, max: 3, n: 3 });
-    expect(p!.figures.cycles_per_byte).toBeNull();
-  });
-
-  it('sums zero-copy completions over repetitions', () => {
-    const rows = [1, 2].map((rep) => row({ impl: 'zero_copy', size: 512, rep, gbps: 1, zc: { completions: 100, copied: 40 } }));
-    expect(pointStats(rows)[0]!.zc).toMatchObject({ completions: 200, copied: 80 });
-  });
-
-  it('orders points by mode, variant, size, threads', () => {
-    const rows = [
-      row({ impl: 'zero_copy', size: 128, gbps: 1 }),
-      row({ impl: 'two_copy', mode: 'rr', size: 128, gbps: 1 }),
-      row({ impl: 'two_copy', size: 4096, gbps: 1 }),
-      row({ impl: 'two_copy', size: 128, gbps: 1 }),
-    ];
-    expect(pointStats(rows).map((p) => `${p.mode}/${p.impl}/${p.msgSize}`)).toEqual([
-      'stream/two_copy/128',
-      'stream/two_copy/4096',
-      'stream/zero_copy/128',
-      'rr/two_copy/128',
-    ]);
-  });
-});
-
-describe('helpers', () => {
-  it('spread ignores unknown values', () => {
-    expect(spread([null, 4, null, 2])).toEqual({ median: 3, min: 2, max: 4, n: 2 });
-    expect(spread([null])).toBeNull();
-  });
-
-  it('labels sizes as the course does', () => {
-    expect([128, 512, 1024, 4096, 65536, 1 << 20, 1000].map(formatSize)).toEqual(['128', '512', '1K', '4K', '64K', '1M', '1000']);
   });
 });

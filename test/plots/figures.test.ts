@@ -1,22 +1,22 @@
 // The vega-lite specs: the right fields, facets and scales, and every
 // measured point in the data they carry. Pure: no rendering here.
 import { describe, expect, it } from 'vitest';
-import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { analyse } from '../../orchestrate/plots/analysis.ts';
+import { wrapText, type Figure } from '../../orchestrate/plots/figure.ts';
 import {
   COMPLETION_KINDS,
-  SIZE_LABEL_EXPR,
   allFigures,
   cacheFigure,
   cpuTimeFigure,
   cyclesFigure,
   latencyFigure,
-  sizeAxis,
   speedupFigure,
   throughputFigure,
-  wrapText,
   zeroCopyFigure,
-  type Figure,
 } from '../../orchestrate/plots/figures.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { SIZE_LABEL_EXPR, sizeAxis } from '../../orchestrate/plots/theme.ts';
+import type { Row } from '../../orchestrate/results/row.ts';
 import { HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32,6 +32,8 @@ const withCounters = matrix({ counters: true });
 const noPmu = matrix({ counters: false });
 const points = pointStats(withCounters);
 const pointsNoPmu = pointStats(noPmu);
+/** The run's analysis, computed once, as plotting.ts hands it to the figures. */
+const analysisOf = (rows: Row[], opts: { unsupported?: string[] } = {}) => analyse(pointStats(rows), runData(rows, opts));
 
 describe('1. throughput', () => {
   const f = throughputFigure(points, []);
@@ -103,7 +105,7 @@ describe('2. latency', () => {
 
 describe('3. cache misses', () => {
   it('shows L1 and last level, sender and receiver, per thread count', () => {
-    const f = cacheFigure(points, runData(withCounters), []);
+    const f = cacheFigure(points, analysisOf(withCounters), []);
     expect(f.hasData).toBe(true);
     expect(parts(f).map((p) => p.title)).toEqual(['L1 data cache: L1-dcache-load-misses', 'last level: LLC-load-misses']);
     const line = layers(parts(f)[0]).find((l) => l.mark.type === 'line');
@@ -115,12 +117,12 @@ describe('3. cache misses', () => {
 
   it('says when cache-misses stands in for LLC loads', () => {
     const rows = [row({ impl: 'two_copy', size: 128, gbps: 1, counters: { cycles: 1, l1: 1, llc: 1 }, onlyCacheMisses: true })];
-    const f = cacheFigure(pointStats(rows), runData(rows), []);
+    const f = cacheFigure(pointStats(rows), analysisOf(rows), []);
     expect(parts(f)[1].title).toMatch(/^last level: cache-misses \(LLC-load-misses not counted on this CPU\)/);
   });
 
   it('without a PMU: still a figure, saying what is missing and why', () => {
-    const f = cacheFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    const f = cacheFigure(pointsNoPmu, analysisOf(noPmu, { unsupported: HARDWARE_EVENTS }), []);
     expect(f.hasData).toBe(false);
     expect(f.missing.join(' ')).toMatch(/perf could not count L1-dcache-load-misses on this machine: no hardware PMU/);
     const text = valuesOf(f).map((v) => v.text).join(' ');
@@ -131,20 +133,20 @@ describe('3. cache misses', () => {
 
 describe('4. cycles per byte, and CPU time per byte', () => {
   it('cycles per byte per thread count when counted', () => {
-    const f = cyclesFigure(points, runData(withCounters), []);
+    const f = cyclesFigure(points, analysisOf(withCounters), []);
     expect(f.hasData).toBe(true);
     expect(parts(f)[0].facet.column.field).toBe('threads');
     expect(valuesOf(f)).toHaveLength(points.length);
   });
 
   it('without a PMU: the placeholder names cycles and the missing PMU', () => {
-    const f = cyclesFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    const f = cyclesFigure(pointsNoPmu, analysisOf(noPmu, { unsupported: HARDWARE_EVENTS }), []);
     expect(f.hasData).toBe(false);
     expect(valuesOf(f).map((v) => v.text).join(' ')).toMatch(/perf could not count cycles on this machine: no hardware PMU/);
   });
 
   it('CPU time per byte is there without a PMU, labelled as CPU time, not cycles', () => {
-    const f = cpuTimeFigure(pointsNoPmu, runData(noPmu, { unsupported: HARDWARE_EVENTS }), []);
+    const f = cpuTimeFigure(pointsNoPmu, analysisOf(noPmu, { unsupported: HARDWARE_EVENTS }), []);
     expect(f.hasData).toBe(true);
     expect(f.title).toMatch(/task-clock, not cycles/);
     expect(layers(parts(f)[0])[1].encoding.y.title).toMatch(/CPU ns per byte/);
@@ -177,7 +179,7 @@ describe('5. zero-copy completions', () => {
 
 describe('6. speedup heatmap', () => {
   const rows = matrix({ factor: (impl, size) => (impl === 'one_copy' && size === 65536 ? 1.5 : 1) });
-  const f = speedupFigure(pointStats(rows), []);
+  const f = speedupFigure(pointStats(rows), analysisOf(rows), []);
 
   it('size × threads cells per challenger and mode', () => {
     const p = parts(f)[0];
@@ -203,7 +205,7 @@ describe('6. speedup heatmap', () => {
 describe('runs with less', () => {
   it('a single repetition and a single thread count: every figure says so', () => {
     const rows = matrix({ counters: true, threads: [4], repetitions: 1 });
-    const figures = allFigures(pointStats(rows), runData(rows));
+    const figures = allFigures(pointStats(rows), analysisOf(rows));
     expect(figures.map((f) => f.id)).toEqual([
       '1-throughput',
       '2-latency',

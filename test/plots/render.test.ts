@@ -1,8 +1,9 @@
 // Rendering: vega's SVG carries the axis titles and labels; resvg's PNG has
 // the expected size and really draws the text (DejaVu Sans loaded).
 import { describe, expect, it } from 'vitest';
-import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { analyse } from '../../orchestrate/plots/analysis.ts';
 import { allFigures, cacheFigure, throughputFigure } from '../../orchestrate/plots/figures.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
 import { renderSvg, svgToPng } from '../../orchestrate/plots/render.ts';
 import { decodePng, inkStats, pngSize } from './png.ts';
 import { HARDWARE_EVENTS, matrix, runData } from './synthetic.ts';
@@ -28,12 +29,12 @@ describe('SVG', () => {
 
   it('says in the figure itself what is missing', async () => {
     const noPmu = matrix({ counters: false });
-    const svg = await renderSvg(cacheFigure(pointStats(noPmu), runData(noPmu, { unsupported: HARDWARE_EVENTS }), []).spec);
+    const svg = await renderSvg(cacheFigure(pointStats(noPmu), analyse(pointStats(noPmu), runData(noPmu, { unsupported: HARDWARE_EVENTS })), []).spec);
     expect(texts(svg).join(' ')).toMatch(/no hardware PMU/);
   });
 
   it('renders every figure of a full synthetic run', async () => {
-    for (const f of allFigures(pointStats(rows), runData(rows))) {
+    for (const f of allFigures(pointStats(rows), analyse(pointStats(rows), runData(rows)))) {
       const svg = await renderSvg(f.spec);
       expect(svg.startsWith('<svg'), f.id).toBe(true);
       expect(texts(svg), f.id).toContain(f.title);

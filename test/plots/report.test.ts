@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pointStats } from '../../orchestrate/plots/dataset.ts';
+import { speedupsOf } from '../../orchestrate/plots/compare.ts';
 import { plotRun } from '../../orchestrate/plots/plotting.ts';
-import { escapeHtml, summaryLines } from '../../orchestrate/plots/report.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { escapeHtml } from '../../orchestrate/plots/report.ts';
+import { summaryLines } from '../../orchestrate/plots/report-tables.ts';
 import { HARDWARE_EVENTS, matrix, writeRunDir } from './synthetic.ts';
 
 let tmp: string;
@@ -26,7 +28,7 @@ beforeAll(async () => {
   md = readFileSync(path.join(out, 'report.md'), 'utf8');
   const noPmu = await plotRun(writeRunDir(path.join(tmp, 'results', 'nopmu'), matrix({}), { unsupported: HARDWARE_EVENTS }));
   noPmuHtml = readFileSync(path.join(noPmu.outDir, 'report.html'), 'utf8');
-  const noRaw = await plotRun(writeRunDir(path.join(tmp, 'results', 'noraw'), matrix({}), { raw: false, meta: false }));
+  const noRaw = await plotRun(writeRunDir(path.join(tmp, 'results', 'noraw'), matrix({}), { meta: false }));
   noRawHtml = readFileSync(path.join(noRaw.outDir, 'report.html'), 'utf8');
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -61,7 +63,8 @@ describe('report.html', () => {
   });
 
   it('has a summary table with a line per mode, size and thread count', () => {
-    const lines = summaryLines(pointStats(rows));
+    const points = pointStats(rows);
+    const lines = summaryLines(points, speedupsOf(points));
     expect(lines).toHaveLength(2 * 3 * 2);
     const body = /<table class="summary">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!;
     expect(body.match(/<tr>/g)).toHaveLength(lines.length);
@@ -75,8 +78,9 @@ describe('report.html', () => {
     expect(noPmuHtml).not.toContain('cycles/B');
   });
 
-  it('without raw server lines or meta.json, says what it lacks', () => {
-    expect(noRawHtml).toContain('rows have no raw/*/server.stdout');
+  it('without meta.json, says what it lacks; without raw/, lacks nothing (bytes sent are in results.csv)', () => {
+    expect(noRawHtml).not.toContain('raw/');
+    expect(noRawHtml).toContain('CPU ns/B');
     expect(noRawHtml).toContain('unknown (not in meta.json)');
   });
 

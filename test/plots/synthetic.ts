@@ -1,13 +1,11 @@
 // Synthetic runs with known answers: rows as the orchestrator writes them,
-// and run folders (results.csv, meta.json, raw server lines) on disk.
+// and run folders (results.csv and meta.json; no raw/, which plots never read) on disk.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../orchestrate/config/load.ts';
 import { DEFAULT_PERF_EVENTS } from '../../orchestrate/config/schema.ts';
-import type { ResultRow, RunData } from '../../orchestrate/plots/dataset.ts';
-import { readMeta } from '../../orchestrate/plots/dataset.ts';
-import { experimentSlug } from '../../orchestrate/config/plan.ts';
-import { csvHeader, formatCsvLine, rowCells } from '../../orchestrate/results/row.ts';
+import { readRunMeta, type RunData } from '../../orchestrate/plots/dataset.ts';
+import { csvHeader, formatCsvLine, rowCells, type Row } from '../../orchestrate/results/row.ts';
 import type { Implementation, Mode } from '../../orchestrate/config/domain.ts';
 
 export const EVENTS = [...DEFAULT_PERF_EVENTS];
@@ -38,13 +36,14 @@ export interface RowSpec {
   onlyCacheMisses?: boolean;
   taskClockMs?: number;
   zc?: { completions: number; copied: number };
-  bytesSent?: number | null;
+  /** The server's bytes sent (server_bytes_sent); default: 1.8 s of `gbps`. */
+  bytesSent?: number;
 }
 
-export function row(spec: RowSpec): ResultRow {
+export function row(spec: RowSpec): Row {
   const mode = spec.mode ?? 'stream';
   const threads = spec.threads ?? 1;
-  const bytesSent = spec.bytesSent === undefined ? Math.round((spec.gbps * 1e9 * 1.8) / 8) : spec.bytesSent;
+  const bytesSent = spec.bytesSent ?? Math.round((spec.gbps * 1e9 * 1.8) / 8);
   const c = spec.counters ?? null;
   const perf: Record<string, number | null> = {};
   for (const side of ['server', 'client']) {
@@ -79,6 +78,7 @@ export function row(spec: RowSpec): ResultRow {
     window_s: 1.5,
     bytes: Math.round((spec.gbps * 1e9 * 1.5) / 8),
     messages: Math.round((spec.gbps * 1e9 * 1.5) / 8 / spec.size),
+    server_bytes_sent: bytesSent,
     latency_kind: mode === 'stream' ? 'one_way' : 'rtt',
     latency_p50_us: 10 * threads,
     latency_p99_us: 40 * threads,
@@ -92,12 +92,11 @@ export function row(spec: RowSpec): ResultRow {
     tcp_retrans_segs: 0,
     run_id: 'synthetic-20260101-000000',
     started_at: '2026-01-01T00:00:00.000Z',
-    server_bytes_sent: bytesSent,
   };
 }
 
 /** Three repetitions around `gbps`: gbps×(1−spread), gbps, gbps×(1+spread). */
-export function reps(spec: Omit<RowSpec, 'rep'>, spreadFraction = 0.02): ResultRow[] {
+export function reps(spec: Omit<RowSpec, 'rep'>, spreadFraction = 0.02): Row[] {
   return [1 - spreadFraction, 1, 1 + spreadFraction].map((f, i) => row({ ...spec, rep: i + 1, gbps: spec.gbps * f }));
 }
 
@@ -135,13 +134,12 @@ export function metaJson(opts: { unsupported?: string[]; topology?: 'netns' | 'l
   };
 }
 
-export function runData(rows: ResultRow[], opts: { unsupported?: string[]; topology?: 'netns' | 'loopback' } = {}): RunData {
+export function runData(rows: Row[], opts: { unsupported?: string[]; topology?: 'netns' | 'loopback' } = {}): RunData {
   return {
     runId: 'synthetic-20260101-000000',
     events: EVENTS,
     rows,
-    meta: readMeta(metaJson(opts)),
-    rowsWithoutBytesSent: rows.filter((r) => r.server_bytes_sent === null).length,
+    ...readRunMeta(JSON.stringify(metaJson(opts)), 'meta.json'),
   };
 }
 
@@ -156,13 +154,13 @@ export function matrix(opts: {
   repetitions?: number;
   counters?: boolean;
   factor?: (impl: Implementation, size: number, threads: number) => number;
-}): ResultRow[] {
+}): Row[] {
   const sizes = opts.sizes ?? [128, 1024, 65536];
   const threads = opts.threads ?? [1, 2];
   const modes = opts.modes ?? ['stream', 'rr'];
   const n = opts.repetitions ?? 3;
   const factor = opts.factor ?? (() => 1);
-  const out: ResultRow[] = [];
+  const out: Row[] = [];
   for (const mode of modes)
     for (const impl of ['two_copy', 'one_copy', 'zero_copy'] as const)
       for (const size of sizes)
@@ -186,26 +184,11 @@ export function matrix(opts: {
   return out;
 }
 
-/** A run folder on disk as the orchestrator leaves it. */
-export function writeRunDir(dir: string, rows: ResultRow[], opts: { unsupported?: string[]; raw?: boolean; meta?: boolean } = {}): string {
+/** A run folder on disk as the orchestrator leaves it, but for raw/ (plots never read it). */
+export function writeRunDir(dir: string, rows: Row[], opts: { unsupported?: string[]; meta?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
   const text = [formatCsvLine(csvHeader(EVENTS)), ...rows.map((r) => formatCsvLine(rowCells(r, EVENTS)))].join('');
   writeFileSync(path.join(dir, 'results.csv'), text);
   if (opts.meta !== false) writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(metaJson(opts), null, 2));
-  if (opts.raw !== false) {
-    for (const r of rows) {
-      if (r.server_bytes_sent === null) continue;
-      const raw = path.join(dir, 'raw', experimentSlug({ index: 0, impl: r.implementation, mode: r.mode, msgSize: r.msg_size, threads: r.threads, rep: r.rep }));
-      mkdirSync(raw, { recursive: true });
-      const server = {
-        impl: r.implementation, role: 'server', mode: r.mode, msg_size: r.msg_size, threads: r.threads, window_s: 1.8,
-        bytes: r.server_bytes_sent, messages: Math.round(r.server_bytes_sent / r.msg_size), throughput_gbps: r.throughput_gbps,
-        latency_us: null, connections: r.threads, rejected: 0, bytes_sent: r.server_bytes_sent,
-        messages_sent: Math.round(r.server_bytes_sent / r.msg_size),
-        zerocopy: { enabled: r.implementation === 'zero_copy', sends: r.zc_sends, completions: r.zc_completions, copied: r.zc_copied, enobufs: 0 },
-      };
-      writeFileSync(path.join(raw, 'server.stdout'), `{"event":"ready","port":40000}\n${JSON.stringify(server)}\n`);
-    }
-  }
   return dir;
 }

@@ -4,14 +4,18 @@ import {
   SEED_COLUMN_NAMES,
   buildRow,
   csvHeader,
+  eventsFromHeader,
   formatCsvLine,
   parseCsv,
   parseCsvRecords,
+  parseResultsCsv,
   rowCells,
   sideCount,
   transferCount,
 } from '../../orchestrate/results/row.ts';
+import { DataError } from '../../orchestrate/results/table.ts';
 import { perfStat, zeroCopyStream } from '../run/helpers.ts';
+import { EVENTS as SYNTHETIC_EVENTS, row as syntheticRow } from '../plots/synthetic.ts';
 
 const EVENTS = ['cycles', 'L1-dcache-load-misses', 'LLC-load-misses', 'context-switches'];
 
@@ -31,14 +35,14 @@ describe('CSV header', () => {
 
   it('then the details, every event per side with its run percentage, then the tail', () => {
     const h = csvHeader(['cycles', 'task-clock']);
-    expect(h.slice(9, 18)).toEqual([
-      'mode', 'rep', 'window_s', 'bytes', 'messages', 'latency_kind', 'latency_p50_us', 'latency_p99_us', 'latency_max_us',
+    expect(h.slice(9, 19)).toEqual([
+      'mode', 'rep', 'window_s', 'bytes', 'messages', 'server_bytes_sent', 'latency_kind', 'latency_p50_us', 'latency_p99_us', 'latency_max_us',
     ]);
-    expect(h.slice(18, 26)).toEqual([
+    expect(h.slice(19, 27)).toEqual([
       'server_cycles', 'server_cycles_run_pct', 'server_task-clock', 'server_task-clock_run_pct',
       'client_cycles', 'client_cycles_run_pct', 'client_task-clock', 'client_task-clock_run_pct',
     ]);
-    expect(h.slice(26)).toEqual([
+    expect(h.slice(27)).toEqual([
       'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs', 'tcp_retrans_segs', 'run_id', 'started_at',
     ]);
     expect(new Set(h).size).toBe(h.length);
@@ -57,6 +61,7 @@ describe('buildRow', () => {
     expect(r.l1_cache_misses).toBe(40);
     expect(r.llc_cache_misses).toBe(4);
     expect(r.context_switches).toBe(12);
+    expect(r.server_bytes_sent).toBe(server.bytes_sent);
     expect(r.cycles_per_byte).toBeCloseTo(4000 / server.bytes_sent);
     expect(r.zc_copied).toBe(server.zerocopy.copied);
     expect(r.perf['server_cycles']).toBe(1000);
@@ -139,5 +144,67 @@ describe('CSV escaping', () => {
     const { records, malformed } = parseCsvRecords('a,b\n1,2\n3\n4,5\n');
     expect(records).toEqual([{ a: '1', b: '2' }, { a: '4', b: '5' }]);
     expect(malformed).toEqual([3]);
+  });
+});
+
+describe('parseResultsCsv', () => {
+  const csvOf = (rows: ReturnType<typeof syntheticRow>[], events = SYNTHETIC_EVENTS) =>
+    [formatCsvLine(csvHeader(events)), ...rows.map((r) => formatCsvLine(rowCells(r, events)))].join('');
+
+  it('reads back what row.ts wrote, unknown counters as null (never 0)', () => {
+    const written = [syntheticRow({ impl: 'zero_copy', size: 4096, threads: 2, gbps: 3.5, counters: null, zc: { completions: 10, copied: 10 }, bytesSent: 123456 })];
+    const { events, rows } = parseResultsCsv(csvOf(written));
+    expect(events).toEqual(SYNTHETIC_EVENTS);
+    expect(rows).toHaveLength(1);
+    const r = rows[0]!;
+    expect(r).toMatchObject({ implementation: 'zero_copy', msg_size: 4096, threads: 2, throughput_gbps: 3.5, mode: 'stream', zc_copied: 10 });
+    expect(r.server_bytes_sent).toBe(123456);
+    expect(r.cpu_cycles).toBeNull();
+    expect(r.cycles_per_byte).toBeNull();
+    expect(r.perf['server_cycles']).toBeNull();
+    expect(r.perf['server_task-clock']).toBe(900);
+    expect(r.perf['client_context-switches']).toBe(1000);
+    expect(r).toEqual(written[0]);
+  });
+
+  it('keeps counted hardware events as numbers', () => {
+    const { rows } = parseResultsCsv(csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1, counters: { cycles: 5e8, l1: 1e6, llc: 1e4 } })]));
+    expect(rows[0]!.cpu_cycles).toBe(1e9);
+    expect(rows[0]!.perf['client_LLC-load-misses']).toBe(7000);
+  });
+
+  it('rejects an empty file, a header without rows and a foreign header', () => {
+    expect(() => parseResultsCsv('')).toThrow(/empty file/);
+    expect(() => parseResultsCsv(formatCsvLine(csvHeader(SYNTHETIC_EVENTS)))).toThrow(/a header but no rows/);
+    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(DataError);
+    expect(() => parseResultsCsv('a,b,c\n1,2,3\n')).toThrow(/not the one copybench writes/);
+  });
+
+  it('rejects a results.csv from before server_bytes_sent: its header is not this one', () => {
+    const old = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]).split('\n').map((line) => {
+      const cells = line.split(',');
+      cells.splice(csvHeader(SYNTHETIC_EVENTS).indexOf('server_bytes_sent'), 1);
+      return cells.join(',');
+    });
+    expect(() => parseResultsCsv(old.join('\n'))).toThrow(/not the one copybench writes/);
+  });
+
+  it('names the line and column of a bad cell', () => {
+    const text = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]).replace(/\ntwo_copy,128,1,[^,]+,/, '\ntwo_copy,128,1,fast,');
+    expect(() => parseResultsCsv(text)).toThrow(/line 2, throughput_gbps/);
+    const perf = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]).replace(/,900,100,/, ',lots,100,');
+    expect(() => parseResultsCsv(perf)).toThrow(/line 2, server_task-clock: .*"lots"/);
+  });
+
+  it('rejects a row with the wrong number of cells', () => {
+    const text = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]) + 'two_copy,128\n';
+    expect(() => parseResultsCsv(text)).toThrow(/lines 3 do not have/);
+  });
+});
+
+describe('eventsFromHeader', () => {
+  it('finds the perf events a header was written for, with modifiers', () => {
+    const events = ['cycles:u', 'cycles:k', 'task-clock'];
+    expect(eventsFromHeader(csvHeader(events))).toEqual(events);
   });
 });

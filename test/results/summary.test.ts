@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { median, summarize, summaryHeader } from '../../orchestrate/results/summary.ts';
+import { summarize, summaryHeader } from '../../orchestrate/results/summary.ts';
 
 const rec = (impl: string, size: number, tput: string, cycles = '') => ({
   implementation: impl, mode: 'stream', msg_size: String(size), threads: '1', throughput_gbps: tput, cpu_cycles: cycles,
-});
-
-describe('median', () => {
-  it('takes the middle value, or the mean of the two middle ones', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([])).toBeNull();
-  });
 });
 
 describe('summarize', () => {

@@ -1,0 +1,208 @@
+// What every figure of a run shares: the Figure record, its skeleton (a
+// title, a subtitle, one row of facet panels per mode or level, and a panel
+// that says what is missing when there is nothing to draw), and the panel
+// shapes several figures use. Pure: values in, vega-lite specs out.
+import type { TopLevelSpec } from 'vega-lite';
+import { MODES, type Implementation, type Mode } from '../config/domain.ts';
+import type { FigureName, PointStats } from './points.ts';
+import { CONFIG, MISSING_COLOUR, PANEL, SIZE_LABEL_EXPR, sizeAxis, variantColour } from './theme.ts';
+
+export interface Figure {
+  /** File name stem: `1-throughput` → 1-throughput.svg, 1-throughput.png. */
+  id: string;
+  title: string;
+  /** What the figure shows, for the report. */
+  caption: string;
+  /** What is missing from it and why (also printed on the figure). */
+  missing: string[];
+  /** False when the figure is only the "what is missing" panel. */
+  hasData: boolean;
+  spec: TopLevelSpec;
+}
+
+/** One row of panels: a mode, a cache level. */
+export interface FigureRow<V, K extends string = string> {
+  key: K;
+  title: string;
+  values: V[];
+}
+
+export interface FigureParts<V, K extends string = string> {
+  id: string;
+  title: string;
+  caption: string;
+  /** The subtitle's first line: how to read the figure. */
+  lead: string;
+  /** What is missing from the figure and why: in its subtitle, in the report, and on its placeholder. */
+  missing: string[];
+  /** Its rows of panels, top to bottom; a row without values is left out. */
+  rows: FigureRow<V, K>[];
+  /** One row's panels: its data, facet and panel spec (vega-lite). */
+  panels: (row: FigureRow<V, K>) => object;
+  /** Why there is nothing to draw, when there is not (before `missing`). */
+  empty: string[];
+}
+
+/**
+ * A figure from its parts: title, subtitle (lead, what is missing, the run's
+ * notes) over its rows of panels; or, without a single value, the panel
+ * that says what is missing and why.
+ */
+export function buildFigure<V, K extends string>(parts: FigureParts<V, K>, notes: readonly string[]): Figure {
+  const { id, title, caption } = parts;
+  const rows = parts.rows.filter((r) => r.values.length > 0);
+  if (rows.length === 0) {
+    const lines = [...parts.empty, ...parts.missing];
+    return { id, title, caption, missing: lines, hasData: false, spec: placeholderSpec(title, ['No data for this figure:', ...lines]) };
+  }
+  const spec = topLevel(title, [parts.lead, ...parts.missing, ...notes], {
+    vconcat: rows.map((row) => ({ title: row.title, ...parts.panels(row) })),
+  });
+  return { id, title, caption, missing: parts.missing, hasData: true, spec };
+}
+
+export const MODE_TITLE: Record<Mode, string> = {
+  stream: 'stream: messages back to back',
+  rr: 'rr: one message per request',
+};
+
+/** One row per mode measured, in the canonical order. */
+export function rowsByMode<V extends { mode: Mode }>(values: readonly V[], titles: Record<Mode, string> = MODE_TITLE): FigureRow<V, Mode>[] {
+  return MODES.filter((m) => values.some((v) => v.mode === m)).map((m) => ({ key: m, title: titles[m], values: values.filter((v) => v.mode === m) }));
+}
+
+function topLevel(title: string, subtitle: readonly string[], body: object): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
+    title: { text: title, subtitle: subtitle.length ? [...subtitle] : undefined },
+    ...body,
+  } as TopLevelSpec;
+}
+
+/** Break text into lines of at most `width` characters, at spaces where there are any. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${word}` : word;
+    while (line.length > width) {
+      lines.push(line.slice(0, width));
+      line = line.slice(width);
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const PLACEHOLDER_CHARS = 100;
+
+/** The panel a figure shows when there is nothing to draw: says what is missing and why, every word visible. */
+export function placeholderSpec(title: string, paragraphs: readonly string[]): TopLevelSpec {
+  const lines = paragraphs.flatMap((p, i) => [...(i > 0 ? [''] : []), ...wrapText(p, PLACEHOLDER_CHARS)]);
+  return topLevel(title, [], {
+    width: 780,
+    height: 18 * lines.length + 10,
+    data: { values: lines.map((text, i) => ({ text, i })) },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 13, color: MISSING_COLOUR },
+    encoding: {
+      text: { field: 'text' },
+      x: { value: 4 },
+      y: { field: 'i', type: 'ordinal', axis: null, scale: { paddingOuter: 0.2 } },
+    },
+  });
+}
+
+// --- panel shapes --------------------------------------------------------------
+
+export const threadsColumn = {
+  field: 'threads',
+  type: 'ordinal' as const,
+  title: null,
+  header: { labelExpr: "datum.value + (datum.value == 1 ? ' thread' : ' threads')", labelFontWeight: 'bold' as const },
+};
+
+export const sizeColumn = {
+  field: 'size',
+  type: 'ordinal' as const,
+  title: null,
+  header: { labelExpr: `(${SIZE_LABEL_EXPR}) + ' B messages'`, labelFontWeight: 'bold' as const },
+};
+
+/** One value of a spread figure: a point's median, min and max over repetitions. */
+export interface SpreadValue {
+  variant: Implementation;
+  mode: Mode;
+  size: number;
+  threads: number;
+  median: number;
+  min: number;
+  max: number;
+  reps: number;
+}
+
+export function spreadValues<E extends object = object>(
+  points: readonly PointStats[],
+  figure: FigureName,
+  extra: (p: PointStats) => E = () => ({}) as E,
+): (SpreadValue & E)[] {
+  return points.flatMap((p) => {
+    const s = p.figures[figure];
+    return s ? [{ variant: p.impl, mode: p.mode, size: p.msgSize, threads: p.threads, median: s.median, min: s.min, max: s.max, reps: s.n, ...extra(p) }] : [];
+  });
+}
+
+export const sizesIn = (values: readonly { size: number }[]) => [...new Set(values.map((v) => v.size))].sort((a, b) => a - b);
+
+/** A spread figure's panels (median line, min–max rule) against message size, one panel per thread count. */
+export function spreadBySize(
+  values: readonly object[],
+  sizes: readonly number[],
+  impls: readonly Implementation[],
+  yTitle: string,
+  extra: { strokeDash?: object; yLog?: boolean } = {},
+) {
+  const y = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    title: yTitle,
+    scale: extra.yLog === false ? { zero: true } : { type: 'log' as const },
+  });
+  const enc = { x: sizeAxis(sizes), color: variantColour(impls) };
+  return {
+    data: { values },
+    facet: { column: threadsColumn },
+    spec: {
+      ...PANEL,
+      layer: [
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { ...enc, y: y('min'), y2: { field: 'max' } } },
+        // Lines and points are separate layers: a line with a point overlay
+        // would leave the dash legend without visible samples.
+        {
+          mark: { type: 'line', strokeWidth: 1.8 },
+          encoding: { ...enc, y: y('median'), ...(extra.strokeDash ? { strokeDash: extra.strokeDash } : {}) },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 30, opacity: 1 },
+          encoding: {
+            ...enc,
+            y: y('median'),
+            tooltip: [
+              { field: 'variant' },
+              { field: 'size', title: 'bytes' },
+              { field: 'threads' },
+              { field: 'median', format: '.4~g' },
+              { field: 'min', format: '.4~g' },
+              { field: 'max', format: '.4~g' },
+              { field: 'reps' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// The analysis in words: the report's answers to the course's questions.
+// Pure: findings (analysis.ts) in, plain-text lines out; report.ts escapes
+// and lays them out. Every number here comes from the analysis.
+import { MODES } from '../config/domain.ts';
+import { formatSize } from '../results/format.ts';
+import type { Analysis, CostFinding, Crossover } from './analysis.ts';
+import { CHALLENGERS, chanceOfNonOverlap } from './compare.ts';
+
+const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
+const times = (x: number) => `${x.toFixed(2)}×`;
+const sizes = (list: readonly number[]) => list.map((s) => formatSize(s, 'course')).join(', ');
+
+export interface Answer {
+  question: string;
+  /** One line each; plain text (the report escapes it). */
+  lines: string[];
+}
+
+function crossoverLine(c: Crossover, reps: number): string {
+  const t = `${c.threads} thread${c.threads === 1 ? '' : 's'}`;
+  if (c.status === 'undecided') {
+    return `${t}: cannot tell — ${reps === 1 ? 'one repetition' : 'a point with one repetition'}, so no spread to compare with`;
+  }
+  const ratioText = (c.ratios.length ? c.ratios : [])
+    .map((r) => `${formatSize(r.msgSize, 'course')} ${times(r.ratio)}${r.verdict === 'better' ? '' : r.verdict === 'worse' ? ' (slower)' : r.verdict === 'within_noise' ? ' (noise)' : ' (?)'}`)
+    .join(', ');
+  if (c.status === 'never') {
+    const how = [
+      c.worseAt.length ? `slower beyond noise at ${sizes(c.worseAt)}` : '',
+      c.withinNoiseAt.length ? `within noise at ${sizes(c.withinNoiseAt)}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return `${t}: never in this run (${how}). Ratios: ${ratioText}`;
+  }
+  const rest = c.holdsAbove
+    ? c.beatsAt.length > 1
+      ? ` and at every larger size`
+      : c.smallest === c.ratios[c.ratios.length - 1]?.msgSize
+        ? ' (the largest size measured)'
+        : ''
+    : `, but not at every larger size (beyond noise at ${sizes(c.beatsAt)} only)`;
+  return `${t}: from ${formatSize(c.smallest!, 'course')}${rest}. Ratios: ${ratioText}`;
+}
+
+/** The course's questions, each answered from the analysis in plain lines. */
+export function answers(a: Analysis): Answer[] {
+  return [...crossoverAnswers(a), cacheAnswer(a), scalingAnswer(a), zeroCopyAnswer(a), costAnswer(a)];
+}
+
+function crossoverAnswers(a: Analysis): Answer[] {
+  const noiseRule =
+    a.reps.max < 2
+      ? 'This run has one repetition per point: no spread between repetitions, so no difference can be told from noise.'
+      : `"Beats" means beyond noise: over ${a.reps.min === a.reps.max ? a.reps.min : `${a.reps.min}–${a.reps.max}`} repetitions, its slowest run was faster than two_copy's fastest. Ratios are medians, variant ÷ two_copy.`;
+  return CHALLENGERS.map((impl) => {
+    const mine = a.crossovers.filter((c) => c.impl === impl);
+    const lines: string[] = [noiseRule];
+    if (mine.length === 0) lines.push(`not measurable in this run: it has no ${impl} and two_copy throughput at the same points`);
+    for (const mode of MODES) {
+      const m = mine.filter((c) => c.mode === mode);
+      if (!m.length) continue;
+      lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
+      for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
+      if (a.reps.min >= 2) lines.push(`  ${chanceLine(m, a.reps.min)}`);
+    }
+    return { question: `At what message size does ${impl} beat two_copy?`, lines };
+  });
+}
+
+function cacheAnswer(a: Analysis): Answer {
+  const cache = a.cache;
+  const lines: string[] = [];
+  if (cache.reason) lines.push(`not measurable in this run: ${cache.reason}`);
+  else {
+    for (const r of cache.reductions) {
+      lines.push(
+        `${r.label}, ${r.impl} vs two_copy (${cache.mode}, misses per KiB sent): median reduction ${pct(r.medianReduction)} over ${r.points} points; ` +
+          `fewer beyond noise at ${r.fewerBeyondNoise}, more beyond noise at ${r.moreBeyondNoise}`,
+      );
+    }
+    lines.unshift(
+      cache.largest
+        ? `${cache.largest.label} show the largest relative reduction: ${pct(cache.largest.medianReduction)} (median, ${cache.largest.impl} vs two_copy), beyond noise at ${cache.largest.fewerBeyondNoise} of ${cache.largest.points} points`
+        : 'no cache level shows a reduction beyond noise in this run',
+    );
+  }
+  return { question: 'Which cache level shows the largest relative reduction from two_copy to the others?', lines };
+}
+
+function scalingAnswer(a: Analysis): Answer {
+  const lines: string[] = [];
+  if (a.scalingReason) lines.push(`not measurable in this run: ${a.scalingReason}`);
+  for (const s of a.scaling) {
+    const parts = s.byThreads.map(
+      (b) => `${b.threads} threads ${pct(b.median)} (${pct(b.min)}–${pct(b.max)}; total ${times((b.median * b.threads) / s.baseThreads)} of ${s.baseThreads})`,
+    );
+    lines.push(`${s.impl} (${s.mode}): ${parts.join('; ')}`);
+  }
+  if (a.scaling.length) {
+    lines.unshift(
+      `Efficiency = throughput at n threads ÷ (n/${a.scaling[0]!.baseThreads} × throughput at ${a.scaling[0]!.baseThreads}); 100% is perfect scaling. Median over message sizes (min–max).`,
+    );
+    if (a.pinning) lines.push(a.pinning);
+  }
+  return { question: 'How well does each variant scale with threads?', lines };
+}
+
+function zeroCopyAnswer(a: Analysis): Answer {
+  const z = a.zeroCopy;
+  const lines: string[] = [];
+  if (!z) lines.push('not measurable in this run: no zero_copy rows');
+  else if (z.fraction === null) lines.push(`no MSG_ZEROCOPY completions were recorded (${z.sends} sends)`);
+  else {
+    lines.push(
+      `${pct(z.fraction, 1)} of ${z.completions} completions (${z.sends} sends, ${z.points} points) were deferred copies` +
+        (z.minFraction !== null && z.minFraction !== z.maxFraction ? ` (per point ${pct(z.minFraction, 1)}–${pct(z.maxFraction!, 1)})` : ''),
+    );
+    if (z.reason) lines.push(`Why: ${z.reason}`);
+  }
+  return { question: 'What share of zero_copy sends were copied after all?', lines };
+}
+
+function costAnswer(a: Analysis): Answer {
+  const lines: string[] = [];
+  if (a.absent.cycles) lines.push(`cycles per byte: not measurable in this run: ${a.absent.cycles}`);
+  for (const c of a.cycles) lines.push(costLine('cycles per byte', c));
+  if (a.absent.cpuTime) lines.push(`CPU time per byte: not measurable in this run: ${a.absent.cpuTime}`);
+  for (const c of a.cpuTime) lines.push(costLine('CPU time per byte (task-clock, not cycles)', c));
+  return { question: 'What does a byte cost the CPU in each variant?', lines };
+}
+
+/** How many wins and losses beyond noise luck alone would give, next to how many were found. */
+function chanceLine(crossings: readonly Crossover[], reps: number): string {
+  const compared = crossings.reduce((n, c) => n + c.ratios.filter((r) => r.verdict !== 'noise_unknown').length, 0);
+  const p = chanceOfNonOverlap(reps, reps);
+  const wins = crossings.reduce((n, c) => n + c.beatsAt.length, 0);
+  const losses = crossings.reduce((n, c) => n + c.worseAt.length, 0);
+  return (
+    `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points. Two equal variants would still part ` +
+    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
+    (wins > 0 ? ': an isolated win that does not hold at larger sizes may be one.' : '.')
+  );
+}
+
+function costLine(what: string, c: CostFinding): string {
+  return (
+    `${what}, ${c.impl} ÷ two_copy (${c.mode}): median ${times(c.medianRatio)} over ${c.points} points; ` +
+    `cheaper beyond noise at ${c.cheaperBeyondNoise}, dearer beyond noise at ${c.dearerBeyondNoise}`
+  );
+}

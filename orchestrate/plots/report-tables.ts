@@ -1,0 +1,145 @@
+// The report's tables: the machine, the run and its config (from meta.json,
+// "unknown" where the run folder has none), and the summary of every point.
+// Pure: data in, rows of text out; report.ts lays them out as HTML and
+// Markdown.
+import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
+import { formatSize } from '../results/format.ts';
+import type { Comparison } from './compare.ts';
+import type { RunData } from './dataset.ts';
+import { modesOf, sizesOf, threadsOf, type PointStats } from './points.ts';
+
+/** What the tables read of the run. */
+export type TableData = Pick<RunData, 'runId' | 'meta' | 'config' | 'rows'>;
+
+export function machineFacts(data: TableData): [string, string][] {
+  const m = data.meta?.machine;
+  const unsupported = data.meta?.perf_unsupported ?? [];
+  const facts: [string, string | undefined | null][] = [
+    ['CPU', m?.cpu_model],
+    ['cores', m === undefined ? undefined : String(m.cores)],
+    ['kernel', m?.kernel],
+    ['perf', m?.perf_version],
+    ['perf events not supported here', unsupported.length ? unsupported.join(', ') : m ? 'none' : undefined],
+    ['compiler', m?.gcc_version],
+    ['node', m?.node_version],
+    ['host', m?.hostname],
+    ['git commit', m?.git_commit ? `${m.git_commit}${m.git_dirty ? ' (with uncommitted changes)' : ''}` : undefined],
+  ];
+  return facts.map(([k, v]) => [k, v ?? 'unknown (not in meta.json)']);
+}
+
+export function runFacts(data: TableData, points: readonly PointStats[]): [string, string][] {
+  const meta = data.meta;
+  const reps = points.map((p) => p.reps);
+  return [
+    ['run', data.runId],
+    ['status', meta?.status ?? 'unknown'],
+    ['started', meta?.started_at ?? 'unknown'],
+    ['ended', meta?.ended_at ?? 'unknown'],
+    ['wall time', meta?.wall_s === undefined ? 'unknown' : `${meta.wall_s} s`],
+    ['rows', `${data.rows.length} (${points.length} points × ${Math.min(...reps)}${Math.min(...reps) === Math.max(...reps) ? '' : `–${Math.max(...reps)}`} repetitions)`],
+  ];
+}
+
+export function configFacts(data: TableData): [string, string][] {
+  const c = data.config;
+  if (!c) {
+    return [
+      ['config', `${data.meta ? 'meta.json has none this version reads' : 'not in meta.json'}; from results.csv:`],
+      ['variants', [...new Set(data.rows.map((r) => r.implementation))].join(', ')],
+      ['message sizes', sizesOf(data.rows).join(', ')],
+      ['threads', threadsOf(data.rows).join(', ')],
+    ];
+  }
+  const topo =
+    c.topology.kind === 'netns'
+      ? `netns: ${c.topology.namespaces.server} ↔ ${c.topology.namespaces.client} over veth, ${c.topology.addresses.server} → ${c.topology.addresses.client}/${c.topology.prefix_length}, MTU ${c.topology.mtu}`
+      : `loopback ${c.topology.address}`;
+  const sysctls = Object.entries(c.topology.kind === 'netns' ? c.topology.sysctls : {}).map(([k, v]) => `${k} = ${v}`);
+  return [
+    ['config file', data.meta?.config_path ?? 'unknown'],
+    ['topology', topo],
+    ['sysctls', sysctls.length ? sysctls.join('; ') : 'none'],
+    ['variants', c.variants.join(', ')],
+    ['modes', c.modes.join(', ')],
+    ['message sizes', c.message_sizes.map((s) => `${s}`).join(', ') + ' bytes'],
+    ['threads', c.threads.join(', ')],
+    ['per experiment', `${c.warmup_s} s warm-up + ${c.duration_s} s measured`],
+    ['repetitions', String(c.repetitions)],
+    ['pinning', `server CPU ${c.pinning.server ?? 'unpinned'}, client CPU ${c.pinning.client ?? 'unpinned'}`],
+    ['perf events', c.perf.events.join(', ') + (c.perf.split_user_kernel ? ' (user and kernel counted apart)' : '')],
+    ['verify', c.verify],
+  ];
+}
+
+// --- the summary table ---------------------------------------------------------
+
+export interface SummaryLine {
+  mode: Mode;
+  msgSize: number;
+  threads: number;
+  /** Median throughput (Gbit/s) per variant, with min and max. */
+  throughput: Partial<Record<Implementation, { median: number; min: number; max: number }>>;
+  /** Variant ÷ two_copy, with `≈` when within noise. */
+  speedup: Partial<Record<Implementation, string>>;
+  p50: Partial<Record<Implementation, number>>;
+  cpuNsPerByte: Partial<Record<Implementation, number>>;
+  cyclesPerByte: Partial<Record<Implementation, number>>;
+  zcCopied: string | null;
+}
+
+/** One line per mode, size and thread count; `speedups` from the analysis (speedupsOf). */
+export function summaryLines(points: readonly PointStats[], speedups: readonly Comparison[]): SummaryLine[] {
+  const lines: SummaryLine[] = [];
+  for (const mode of modesOf(points.map((p) => ({ mode: p.mode })))) {
+    const inMode = points.filter((p) => p.mode === mode);
+    for (const size of sizesOf(inMode.map((p) => ({ msg_size: p.msgSize })))) {
+      for (const threads of threadsOf(inMode.filter((p) => p.msgSize === size))) {
+        const here = inMode.filter((p) => p.msgSize === size && p.threads === threads);
+        const line: SummaryLine = { mode, msgSize: size, threads, throughput: {}, speedup: {}, p50: {}, cpuNsPerByte: {}, cyclesPerByte: {}, zcCopied: null };
+        for (const p of here) {
+          const t = p.figures.throughput_gbps;
+          if (t) line.throughput[p.impl] = { median: t.median, min: t.min, max: t.max };
+          if (p.figures.latency_p50_us) line.p50[p.impl] = p.figures.latency_p50_us.median;
+          if (p.figures.cpu_ns_per_byte) line.cpuNsPerByte[p.impl] = p.figures.cpu_ns_per_byte.median;
+          if (p.figures.cycles_per_byte) line.cyclesPerByte[p.impl] = p.figures.cycles_per_byte.median;
+          if (p.impl === 'zero_copy' && p.zc.completions > 0) line.zcCopied = `${((p.zc.copied / p.zc.completions) * 100).toFixed(0)}%`;
+        }
+        for (const c of speedups.filter((c) => c.mode === mode && c.msgSize === size && c.threads === threads)) {
+          const mark = c.verdict === 'within_noise' ? '≈' : c.verdict === 'noise_unknown' ? '?' : '';
+          line.speedup[c.impl] = `${mark}${c.ratio.toFixed(2)}×`;
+        }
+        lines.push(line);
+      }
+    }
+  }
+  return lines;
+}
+
+const num = (x: number | undefined, digits = 3) => (x === undefined ? '–' : Number(x.toPrecision(digits)).toString());
+
+export interface Column {
+  title: string;
+  cell: (l: SummaryLine) => string;
+}
+
+export function summaryColumns(lines: readonly SummaryLine[]): Column[] {
+  const impls = IMPLEMENTATIONS.filter((i) => lines.some((l) => l.throughput[i]));
+  const cols: Column[] = [
+    { title: 'mode', cell: (l) => l.mode },
+    { title: 'size', cell: (l) => formatSize(l.msgSize, 'course') },
+    { title: 'threads', cell: (l) => String(l.threads) },
+    ...impls.map((i) => ({ title: `${i} Gbit/s`, cell: (l: SummaryLine) => num(l.throughput[i]?.median) })),
+    ...impls.filter((i) => i !== 'two_copy').map((i) => ({ title: `${i} ÷ two_copy`, cell: (l: SummaryLine) => l.speedup[i] ?? '–' })),
+    ...impls.map((i) => ({ title: `${i} p50 µs`, cell: (l: SummaryLine) => num(l.p50[i]) })),
+  ];
+  if (lines.some((l) => Object.keys(l.cyclesPerByte).length)) {
+    cols.push(...impls.map((i) => ({ title: `${i} cycles/B`, cell: (l: SummaryLine) => num(l.cyclesPerByte[i]) })));
+  }
+  if (lines.some((l) => Object.keys(l.cpuNsPerByte).length)) {
+    cols.push(...impls.map((i) => ({ title: `${i} CPU ns/B`, cell: (l: SummaryLine) => num(l.cpuNsPerByte[i]) })));
+  }
+  if (lines.some((l) => l.zcCopied !== null)) cols.push({ title: 'zero_copy copied', cell: (l) => l.zcCopied ?? '–' });
+  return cols;
+}
+
