@@ -14,7 +14,7 @@
 // 1 only when it could not (a tool or the topology failed, nothing
 // measured); 2 bad config or usage; 130 interrupted.
 import path from 'node:path';
-import { parseCommandLine, scriptArgs } from './config/cli.ts';
+import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import type { Implementation } from './config/domain.ts';
 import { comparisonText, runBaseline } from './peers/baseline.ts';
 import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
@@ -54,11 +54,7 @@ async function main(): Promise<number> {
   const progress = new Progress();
   const argv = scriptArgs(import.meta.url);
   const cli = parseCommandLine(argv, OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
-  if (!cli.ok) {
-    if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
-    else progress.say(`bench.mts: ${cli.text}`);
-    return cli.exitCode;
-  }
+  if (!cli.ok) return stopWith(cli, 'bench.mts', (line) => progress.say(line));
   const rss: PeakRss[] = [];
   const result = await runBaseline({
     configPath: cli.positionals[0] ?? 'configs/peers.yaml',
@@ -101,10 +97,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`bench.mts: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  },
-);
+runMain('bench.mts', main);

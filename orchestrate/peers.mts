@@ -11,7 +11,7 @@
 // installed is skipped with an install hint.
 // Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
-import { parseCommandLine, scriptArgs } from './config/cli.ts';
+import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { comparisonText, runBaseline } from './peers/baseline.ts';
 import { Progress } from './run/progress.ts';
 
@@ -29,11 +29,7 @@ async function main(): Promise<number> {
   const progress = new Progress();
   const argv = scriptArgs(import.meta.url);
   const cli = parseCommandLine(argv, { out: { type: 'string' }, 'bin-dir': { type: 'string' } }, USAGE, { min: 0, max: 1, name: 'CONFIG' });
-  if (!cli.ok) {
-    if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
-    else progress.say(`peers.mts: ${cli.text}`);
-    return cli.exitCode;
-  }
+  if (!cli.ok) return stopWith(cli, 'peers.mts', (line) => progress.say(line));
   const result = await runBaseline({
     configPath: cli.positionals[0] ?? 'configs/peers.yaml',
     out: (cli.values.out as string | undefined) ?? 'results',
@@ -48,10 +44,4 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`peers.mts: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  },
-);
+runMain('peers.mts', main);

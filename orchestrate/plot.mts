@@ -4,8 +4,7 @@
 //
 // Exit codes: 0 done, 1 the run's data could not be read or drawn, 2 usage.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { DataError } from './results/table.ts';
 import { defaultPlotDir, plotRun } from './plots/plotting.ts';
 import { RenderError } from './plots/render.ts';
@@ -24,37 +23,11 @@ A figure without data is drawn as a panel that says what is missing and why.
 
 exit codes: 0 done, 1 unreadable data or a drawing failure, 2 usage`;
 
-function scriptArgs(): string[] {
-  // Under `npx zx plot.mts a` argv is [node, zx, plot.mts, a]; under `node plot.mts a`, [node, plot.mts, a].
-  const self = fileURLToPath(import.meta.url);
-  const i = process.argv.findIndex((a) => path.resolve(a) === self);
-  return process.argv.slice(i >= 0 ? i + 1 : 2);
-}
-
 async function main(): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: scriptArgs(),
-      allowPositionals: true,
-      strict: true,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (e) {
-    process.stderr.write(`plot.mts: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(`plot.mts: ${positionals.length ? `one RUN_DIR, got ${positionals.join(' ')}` : 'RUN_DIR is required'}\n${USAGE}\n`);
-    return 2;
-  }
-  const runDir = positionals[0]!;
-  const outDir = values.out ?? defaultPlotDir(runDir);
+  const cli = parseCommandLine(scriptArgs(import.meta.url), { out: { type: 'string' } }, USAGE, { min: 1, max: 1, name: 'RUN_DIR' });
+  if (!cli.ok) return stopWith(cli, 'plot.mts', (line) => process.stderr.write(line + '\n'));
+  const runDir = cli.positionals[0]!;
+  const outDir = (cli.values.out as string | undefined) ?? defaultPlotDir(runDir);
   try {
     const result = await plotRun(runDir, outDir);
     for (const e of result.empty) process.stderr.write(`note: ${e.id}: no data: ${e.missing.join('; ')}\n`);
@@ -69,10 +42,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`plot.mts: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  },
-);
+runMain('plot.mts', main);

@@ -8,7 +8,7 @@
 // Exit codes: 0 done, 1 an experiment or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
 import path from 'node:path';
-import { parseCommandLine, scriptArgs } from './config/cli.ts';
+import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { ConfigError } from './config/load.ts';
 import { estimateSeconds, formatDuration, UsageError } from './config/plan.ts';
 import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
@@ -54,11 +54,7 @@ async function main(): Promise<number> {
   // Everything that can be wrong with the request, before anything is created.
   const argv = scriptArgs(import.meta.url);
   const cli = parseCommandLine(argv, OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
-  if (!cli.ok) {
-    if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
-    else say(`run.mts: ${cli.text}`);
-    return cli.exitCode;
-  }
+  if (!cli.ok) return stopWith(cli, 'run.mts', say);
   const opt = (name: keyof typeof OPTIONS) => cli.values[name] as string | undefined;
   let request: Request;
   try {
@@ -120,10 +116,4 @@ async function main(): Promise<number> {
   return plotted ? exitCode : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`run.mts: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  },
-);
+runMain('run.mts', main);

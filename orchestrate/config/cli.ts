@@ -54,3 +54,21 @@ export function parseCommandLine(
   if (n < positionals.min) return { ok: false, exitCode: 2, text: `${positionals.name} is required\n${usage}` };
   return { ok: true, values: parsed.values as OptionValues, positionals: parsed.positionals };
 }
+
+/** A command line that stops the script (--help, a usage error): say it where it belongs; the exit code. */
+export function stopWith(cli: Extract<CommandLine, { ok: false }>, script: string, say: (line: string) => void): number {
+  if (cli.exitCode === 0) process.stdout.write(cli.text + '\n');
+  else say(`${script}: ${cli.text}`);
+  return cli.exitCode;
+}
+
+/** Runs an entry script's main and exits with its code; anything it throws is a bug: its trace, exit 1. */
+export function runMain(script: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${script}: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
