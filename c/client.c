@@ -92,14 +92,11 @@ static void parse_opts(int argc, char **argv, struct client_opts *o)
     *o = (struct client_opts){ .port = DEFAULT_PORT_TEXT, .warmup_s = 0.5 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage();
-            exit(EXIT_OK);
-        } else if (!strcmp(a, "--host")) {
+        exit_if_help(a, usage);
+        if (!strcmp(a, "--host")) {
             o->host = opt_arg(argc, argv, &i);
         } else if (!strcmp(a, "--port")) {
-            o->port = opt_arg(argc, argv, &i);
-            parse_uint_opt("--port", o->port, 1, 65535);
+            o->port = port_opt(argc, argv, &i, 1);
         } else if (!strcmp(a, "--size")) {
             o->size = parse_uint_opt("--size", opt_arg(argc, argv, &i), MSG_SIZE_MIN, MSG_SIZE_MAX);
         } else if (!strcmp(a, "--threads")) {

@@ -44,5 +44,13 @@ double parse_seconds_opt(const char *opt, const char *arg, double min, double ma
 
 /* Fetch the argument of option argv[*i], or a usage error if it is missing. */
 const char *opt_arg(int argc, char **argv, int *i);
+/* --port's value (its text, as getaddrinfo takes it), checked to be min..65535. */
+const char *port_opt(int argc, char **argv, int *i, unsigned min);
+/* `--help` or `-h`: print the usage and exit 0. */
+void exit_if_help(const char *arg, void (*usage)(void));
+
+/* A failed call as a variant reports it: "WHAT: strerror(errno)" into err,
+ * errno kept for the caller; returns -1. */
+int fail_errno(char *err, size_t errlen, const char *what);
 
 #endif

@@ -47,12 +47,8 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
     struct iovec iov[MSG_FIELDS];
     msg_stamp(&s->msg, seq, send_ns);
     msg_iov(&s->msg, iov);
-    if (sendmsg_all(s->fd, iov, MSG_FIELDS, 0) < 0) {
-        int e = errno;
-        snprintf(err, errlen, "sendmsg: %s", strerror(e));
-        errno = e;
-        return -1;
-    }
+    if (sendmsg_all(s->fd, iov, MSG_FIELDS, 0) < 0)
+        return fail_errno(err, errlen, "sendmsg");
     return 0;
 }
 

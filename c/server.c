@@ -126,14 +126,11 @@ static void parse_opts(int argc, char **argv, struct server_opts *o)
                                .stall_timeout_s = STALL_TIMEOUT_S };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage();
-            exit(EXIT_OK);
-        } else if (!strcmp(a, "--bind")) {
+        exit_if_help(a, usage);
+        if (!strcmp(a, "--bind")) {
             o->bind = opt_arg(argc, argv, &i);
         } else if (!strcmp(a, "--port")) {
-            o->port = opt_arg(argc, argv, &i);
-            parse_uint_opt("--port", o->port, 0, 65535);
+            o->port = port_opt(argc, argv, &i, 0);
         } else if (!strcmp(a, "--connections")) {
             o->connections = parse_uint_opt("--connections", opt_arg(argc, argv, &i), 0, 1000000);
         } else if (!strcmp(a, "--max-connections")) {

@@ -51,12 +51,8 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
     struct two_copy *s = state;
     msg_stamp(&s->msg, seq, send_ns);
     msg_serialize(&s->msg, s->buf);
-    if (send_all(s->fd, s->buf, s->msg.size) < 0) {
-        int e = errno;
-        snprintf(err, errlen, "send: %s", strerror(e));
-        errno = e;
-        return -1;
-    }
+    if (send_all(s->fd, s->buf, s->msg.size) < 0)
+        return fail_errno(err, errlen, "send");
     return 0;
 }
 

@@ -158,3 +158,26 @@ const char *opt_arg(int argc, char **argv, int *i)
         usage_error("%s needs a value", argv[*i]);
     return argv[++*i];
 }
+
+const char *port_opt(int argc, char **argv, int *i, unsigned min)
+{
+    const char *port = opt_arg(argc, argv, i);
+    parse_uint_opt(argv[*i - 1], port, min, 65535);
+    return port;
+}
+
+void exit_if_help(const char *arg, void (*usage)(void))
+{
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+        usage();
+        exit(EXIT_OK);
+    }
+}
+
+int fail_errno(char *err, size_t errlen, const char *what)
+{
+    int e = errno;
+    snprintf(err, errlen, "%s: %s", what, strerror(e));
+    errno = e;
+    return -1;
+}

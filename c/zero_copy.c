@@ -135,10 +135,7 @@ static int send_one(void *state, uint64_t seq, uint64_t send_ns, char *err, size
                     return -1;
                 continue;
             }
-            int e = errno;
-            snprintf(err, errlen, "sendmsg(MSG_ZEROCOPY): %s", strerror(e));
-            errno = e;
-            return -1;
+            return fail_errno(err, errlen, "sendmsg(MSG_ZEROCOPY)");
         }
         /* Every call that sent bytes took an id, short or not. */
         s->last_id[k] = zc_sent(&s->zc);

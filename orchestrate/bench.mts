@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import type { Implementation } from './config/domain.ts';
-import { comparisonText, runBaseline } from './peers/baseline.ts';
+import { BASELINE_OPTIONS, baselineOptions, comparisonText, runBaseline } from './peers/baseline.ts';
 import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
 import type { Step } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
@@ -32,8 +32,6 @@ const USAGE = `usage: npm run bench [-- CONFIG] [options]
 
 exit codes: 0 it ran (missed targets included), 1 it could not run,
 2 bad config or usage, 130 interrupted`;
-
-const OPTIONS = { out: { type: 'string' }, 'bin-dir': { type: 'string' } } as const;
 
 // Peak RSS is measured where memory use is largest in the issue's matrix.
 const RSS_THREADS = 8;
@@ -53,17 +51,10 @@ function rssSteps(variants: readonly Implementation[], rss: PeakRss[], config: P
 async function main(): Promise<number> {
   const progress = new Progress();
   const argv = scriptArgs(import.meta.url);
-  const cli = parseCommandLine(argv, OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
+  const cli = parseCommandLine(argv, BASELINE_OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
   if (!cli.ok) return stopWith(cli, 'bench.mts', (line) => progress.say(line));
   const rss: PeakRss[] = [];
-  const result = await runBaseline({
-    configPath: cli.positionals[0] ?? 'configs/peers.yaml',
-    out: (cli.values.out as string | undefined) ?? 'results',
-    binDir: (cli.values['bin-dir'] as string | undefined) ?? null,
-    progress,
-    argv,
-    after: (config) => rssSteps(config.variants, rss, config),
-  });
+  const result = await runBaseline({ ...baselineOptions(cli, argv, progress), after: (config) => rssSteps(config.variants, rss, config) });
   if (result.exitCode === 2 || result.exitCode === 130) return result.exitCode;
   if (result.rows.length === 0 || !result.config) {
     progress.say('bench: nothing was measured; see above');

@@ -12,7 +12,7 @@
 // Exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage,
 // 130 interrupted (after cleaning up).
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
-import { comparisonText, runBaseline } from './peers/baseline.ts';
+import { BASELINE_OPTIONS, baselineOptions, comparisonText, runBaseline } from './peers/baseline.ts';
 import { Progress } from './run/progress.ts';
 
 const USAGE = `usage: npx zx orchestrate/peers.mts [CONFIG] [options]
@@ -28,15 +28,9 @@ exit codes: 0 done, 1 a run or tool failed, 2 bad config or usage, 130 interrupt
 async function main(): Promise<number> {
   const progress = new Progress();
   const argv = scriptArgs(import.meta.url);
-  const cli = parseCommandLine(argv, { out: { type: 'string' }, 'bin-dir': { type: 'string' } }, USAGE, { min: 0, max: 1, name: 'CONFIG' });
+  const cli = parseCommandLine(argv, BASELINE_OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
   if (!cli.ok) return stopWith(cli, 'peers.mts', (line) => progress.say(line));
-  const result = await runBaseline({
-    configPath: cli.positionals[0] ?? 'configs/peers.yaml',
-    out: (cli.values.out as string | undefined) ?? 'results',
-    binDir: (cli.values['bin-dir'] as string | undefined) ?? null,
-    progress,
-    argv,
-  });
+  const result = await runBaseline(baselineOptions(cli, argv, progress));
   if (result.rows.length) {
     process.stdout.write(comparisonText(result.comparison) + '\n');
     if (result.figure.length) process.stdout.write(`figure: ${result.figure.join(', ')}\n`);

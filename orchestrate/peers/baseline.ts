@@ -5,6 +5,7 @@
 // plots/<run-id>/. Shared by peers.mts and bench.mts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OptionValues } from '../config/cli.ts';
 import { ConfigError, loadConfig, withPeers } from '../config/load.ts';
 import { peerSettings, type Config } from '../config/schema.ts';
 import { formatDuration, type Experiment } from '../config/plan.ts';
@@ -69,6 +70,19 @@ export interface BaselineOptions {
   argv: string[];
   /** Steps run after the baseline in the same topology (bench.mts: the RSS experiments). */
   after?: (config: Config) => Step[];
+}
+
+/** peers.mts's and bench.mts's shared command line ([CONFIG] [--out DIR] [--bin-dir DIR]) as baseline options. */
+export const BASELINE_OPTIONS = { out: { type: 'string' }, 'bin-dir': { type: 'string' } } as const;
+
+export function baselineOptions(cli: { values: OptionValues; positionals: string[] }, argv: string[], progress: Progress): BaselineOptions {
+  return {
+    configPath: cli.positionals[0] ?? 'configs/peers.yaml',
+    out: (cli.values.out as string | undefined) ?? 'results',
+    binDir: (cli.values['bin-dir'] as string | undefined) ?? null,
+    progress,
+    argv,
+  };
 }
 
 export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult> {

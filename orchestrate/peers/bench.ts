@@ -2,7 +2,8 @@
 // each with its target and whether this run met it. A benchmark reports; it
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
-import { PEER_TOOLS, SUBJECT_LABEL, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
+import { PEER_TOOLS } from '../config/schema.ts';
+import { SUBJECT_LABEL, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
 import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 

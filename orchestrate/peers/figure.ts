@@ -3,7 +3,8 @@
 // spec. Pure: rows in, spec out; render.ts draws it.
 import type { TopLevelSpec } from 'vega-lite';
 import { CONFIG, VARIANT_COLOURS, sizeAxis } from '../plots/theme.ts';
-import { SUBJECTS, SUBJECT_LABEL, median, type PeersRow } from './parse.ts';
+import { median } from '../results/stats.ts';
+import { SUBJECTS, SUBJECT_LABEL, type PeersRow } from './parse.ts';
 
 export const PEER_FIGURE_ID = 'peers-throughput';
 

@@ -27,9 +27,6 @@ import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
 import { median } from '../results/stats.ts';
 
-export { PEER_TOOLS, type PeerTool };
-// median lives in results/stats.ts; re-exported for the peers code that imports it from here.
-export { median };
 
 /** Thrown when a peer's output is not what the tool prints, or not the transfer asked for. */
 export class PeerOutputError extends Error {

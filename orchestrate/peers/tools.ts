@@ -16,7 +16,7 @@
 //   flag for `tp`; checked with strace: setsockopt(TCP_NODELAY, 1)).
 import net from 'node:net';
 import { $, which } from 'zx';
-import type { Config } from '../config/schema.ts';
+import type { Config, PeerTool } from '../config/schema.ts';
 import { perfCounts, type Interpretation } from '../results/outputs.ts';
 import type { PerfStat } from '../results/perf.ts';
 import {
@@ -28,8 +28,7 @@ import {
   READY_LINE,
   type BaselineRun,
   type PeerMeasurement,
-  type PeerTool,
-} from './parse.ts';
+  } from './parse.ts';
 import { pairContext, runPair, type PairOutcome, type PairRecord, type PairSpec, type RunContext } from '../run/pair.ts';
 import { lineMatching } from '../run/process.ts';
 import type { Topology } from '../run/topology/topology.ts';

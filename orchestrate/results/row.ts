@@ -14,7 +14,6 @@ import { DataError, readRecords, typedRecords } from './table.ts';
 
 // The CSV reader moved to table.ts; re-exported for the code that reads
 // results.csv records through this module.
-export { parseCsv, parseCsvRecords } from './table.ts';
 
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();

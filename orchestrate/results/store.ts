@@ -7,7 +7,8 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigSchema, type Config } from '../config/schema.ts';
-import { formatCsvLine, parseCsvRecords, type Cell } from './row.ts';
+import { formatCsvLine, type Cell } from './row.ts';
+import { parseCsvRecords } from './table.ts';
 import { experimentKey } from '../config/plan.ts';
 import { MetaError, parseMeta, type Meta } from './meta.ts';
 import { IMPLEMENTATIONS, MODES } from '../config/domain.ts';

@@ -1,7 +1,8 @@
 // The baseline's plan, peers.csv rows, and the comparison math: best peer
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
-import { parseCsvRecords, formatCsvLine } from '../../orchestrate/results/row.ts';
+import { formatCsvLine } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import {
   PEERS_CSV_HEADER,
   coefficientOfVariation,
@@ -9,7 +10,6 @@ import {
   cpuSecondsOf,
   formatComparison,
   iperf3Timing,
-  median,
   parsePeersRecords,
   peersRowCells,
   planBaseline,
@@ -75,13 +75,7 @@ describe('iperf3Timing', () => {
   });
 });
 
-describe('median and coefficient of variation', () => {
-  it('median of odd and even counts, none of nothing', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([])).toBeNull();
-  });
-
+describe('coefficient of variation', () => {
   it('CV is the sample standard deviation over the mean', () => {
     // mean 10, sample sd sqrt(((−1)²+0²+1²)/2) = 1
     expect(coefficientOfVariation([9, 10, 11])).toBeCloseTo(0.1, 12);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { parsePeersRecords } from '../../orchestrate/peers/parse.ts';
 import { isAlive, isRoot, namespaces, perfWorks, processesMentioning, runDirIn, startScript } from '../run/orchestrator.ts';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { perfWorks, runDirIn, runOrchestrator } from '../run/orchestrator.ts';
 import { FIGURE_FILES } from './synthetic.ts';
 

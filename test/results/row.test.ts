@@ -6,13 +6,12 @@ import {
   csvHeader,
   eventsFromHeader,
   formatCsvLine,
-  parseCsv,
-  parseCsvRecords,
   parseResultsCsv,
   rowCells,
   sideCount,
   transferCount,
 } from '../../orchestrate/results/row.ts';
+import { parseCsv, parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { DataError } from '../../orchestrate/results/table.ts';
 import { perfStat, zeroCopyStream } from '../run/helpers.ts';
 import { EVENTS as SYNTHETIC_EVENTS, row as syntheticRow } from '../plots/synthetic.ts';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../orchestrate/config/load.ts';
 import { matrixSize } from '../../orchestrate/config/plan.ts';
-import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { isRoot, namespaces, perfWorks, processesMentioning, runDirIn, runOrchestrator, startOrchestrator, ROOT } from './orchestrator.ts';
 
 const skipReason = !isRoot

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { isAlive, perfWorks, processesMentioning, runDirIn, runOrchestrator, ROOT } from './orchestrator.ts';
 
 const FAKE_BIN = path.join(ROOT, 'test/fixtures/fake-bin');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsvRecords } from '../../orchestrate/results/row.ts';
+import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { isRoot, namespaces, perfWorks, processesMentioning, runDirIn, runOrchestrator, startOrchestrator } from './orchestrator.ts';
 
 const skipReason = !isRoot ? 'not root: mounts and namespaces need root' : !perfWorks() ? 'perf cannot count on this machine' : null;
