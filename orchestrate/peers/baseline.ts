@@ -19,21 +19,9 @@ import type { PairTimings } from '../run/pair.ts';
 import type { Progress } from '../run/progress.ts';
 import { Session } from '../run/session.ts';
 import { PEER_FIGURE_ID, peerFigureSpec } from './figure.ts';
-import {
-  PEERS_CSV_HEADER,
-  compareWithPeers,
-  copybenchPeersRow,
-  estimateRunSeconds,
-  formatComparison,
-  peerPeersRow,
-  peersRowCells,
-  planBaseline,
-  subjectName,
-  type BaselineRun,
-  type PeersRow,
-  type RowContext,
-  type SizeComparison,
-} from './parse.ts';
+import { PEERS_CSV_HEADER, copybenchPeersRow, peerPeersRow, peersRowCells, type PeersRow, type RowContext } from './rows.ts';
+import { compareWithPeers, formatComparison, type SizeComparison } from './compare.ts';
+import { estimateRunSeconds, planBaseline, subjectName, type BaselineRun } from './plan.ts';
 import { findPeerTools, runPeer, type PeerToolInfo } from './tools.ts';
 
 export const PEERS_CSV = 'peers.csv';

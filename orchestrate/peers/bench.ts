@@ -3,7 +3,8 @@
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
 import { PEER_TOOLS } from '../config/schema.ts';
-import { SUBJECT_LABEL, variationAt, type PeersRow, type SizeComparison } from './parse.ts';
+import { SUBJECT_LABEL, type PeersRow } from './rows.ts';
+import { variationAt, type SizeComparison } from './compare.ts';
 import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 

@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CONFIG, VARIANT_COLOURS, sizeAxis } from '../plots/theme.ts';
 import { median } from '../results/stats.ts';
-import { SUBJECTS, SUBJECT_LABEL, type PeersRow } from './parse.ts';
+import { SUBJECTS, SUBJECT_LABEL, type PeersRow } from './rows.ts';
 
 export const PEER_FIGURE_ID = 'peers-throughput';
 

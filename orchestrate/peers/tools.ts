@@ -19,16 +19,8 @@ import { $, which } from 'zx';
 import type { Config, PeerTool } from '../config/schema.ts';
 import { perfCounts, type Interpretation } from '../results/outputs.ts';
 import type { PerfStat } from '../results/perf.ts';
-import {
-  iperf3Timing,
-  parseIperf3Json,
-  parseIperf3Version,
-  parseSockperfTp,
-  parseSockperfVersion,
-  READY_LINE,
-  type BaselineRun,
-  type PeerMeasurement,
-  } from './parse.ts';
+import { iperf3Timing, parseIperf3Json, parseIperf3Version, parseSockperfTp, parseSockperfVersion, READY_LINE, type PeerMeasurement } from './parse.ts';
+import { type BaselineRun } from './plan.ts';
 import { pairContext, runPair, type PairOutcome, type PairRecord, type PairSpec, type RunContext } from '../run/pair.ts';
 import { lineMatching } from '../run/process.ts';
 import type { Topology } from '../run/topology/topology.ts';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CopybenchStep } from '../../orchestrate/peers/baseline.ts';
 import { TARGETS, benchFigures, binaryName, formatBenchFigures, formatOverhead, orchestrationOverhead, type BenchInput } from '../../orchestrate/peers/bench.ts';
-import { compareWithPeers, type PeersRow } from '../../orchestrate/peers/parse.ts';
+import { compareWithPeers } from '../../orchestrate/peers/compare.ts';
+import { type PeersRow } from '../../orchestrate/peers/rows.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 1): PeersRow {
   const peer = subject === 'iperf3' || subject === 'sockperf';

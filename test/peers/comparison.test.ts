@@ -2,21 +2,10 @@
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
 import { formatCsvLine } from '../../orchestrate/results/row.ts';
-import { parseCsvRecords } from '../../orchestrate/results/table.ts';
-import {
-  PEERS_CSV_HEADER,
-  coefficientOfVariation,
-  compareWithPeers,
-  cpuSecondsOf,
-  formatComparison,
-  iperf3Timing,
-  parsePeersRecords,
-  peersRowCells,
-  planBaseline,
-  subjectName,
-  variationAt,
-  type PeersRow,
-} from '../../orchestrate/peers/parse.ts';
+import { PEERS_CSV_HEADER, cpuSecondsOf, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
+import { coefficientOfVariation, compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
+import { iperf3Timing } from '../../orchestrate/peers/parse.ts';
+import { planBaseline, subjectName } from '../../orchestrate/peers/plan.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 1): PeersRow {
   const peer = subject === 'iperf3' || subject === 'sockperf';
@@ -147,7 +136,7 @@ describe('peers.csv rows', () => {
     const rows = [row('iperf3', 1024, 2.0), row('one_copy', 65536, 31.5, 2)];
     const text = formatCsvLine(PEERS_CSV_HEADER) + rows.map((r) => formatCsvLine(peersRowCells(r))).join('');
     expect(text.split('\n')[1]).toContain(',1.9,,0,');
-    const back = parsePeersRecords(parseCsvRecords(text).records, 'peers.csv');
+    const back = readPeersCsv(text, 'peers.csv');
     expect(back).toEqual(rows);
   });
 
@@ -157,7 +146,7 @@ describe('peers.csv rows', () => {
 
   it('names the column of a bad cell when reading back', () => {
     const text = formatCsvLine(PEERS_CSV_HEADER) + formatCsvLine(peersRowCells(row('iperf3', 1024, 2.0))).replace(',receiver,', ',nobody,');
-    expect(() => parsePeersRecords(parseCsvRecords(text).records, 'peers.csv')).toThrow(/peers\.csv: row 1: counted_by: bad value "nobody"/);
+    expect(() => readPeersCsv(text, 'peers.csv')).toThrow(/peers\.csv: line 2, counted_by: .*\(cell "nobody"\)/);
   });
 });
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlink
 import os from 'node:os';
 import path from 'node:path';
 import { parseCsvRecords } from '../../orchestrate/results/table.ts';
-import { parsePeersRecords } from '../../orchestrate/peers/parse.ts';
+import { readPeersCsv } from '../../orchestrate/peers/rows.ts';
 import { isAlive, isRoot, namespaces, perfWorks, processesMentioning, runDirIn, startScript } from '../run/orchestrator.ts';
 
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -72,7 +72,7 @@ function runDirIn0(out: string): string {
   }
 }
 
-const peersRows = (dir: string) => parsePeersRecords(parseCsvRecords(readFileSync(path.join(dir, 'peers.csv'), 'utf8')).records, 'peers.csv');
+const peersRows = (dir: string) => readPeersCsv(readFileSync(path.join(dir, 'peers.csv'), 'utf8'), 'peers.csv');
 
 /** A PATH with every program of the current one but `tool`: as if it were not installed. */
 function pathWithout(tool: string): string {

@@ -2,7 +2,7 @@
 // sockperf) of medians over repetitions against message size, drawn.
 import { describe, expect, it } from 'vitest';
 import { peerFigureSpec, peerFigureValues } from '../../orchestrate/peers/figure.ts';
-import type { PeersRow } from '../../orchestrate/peers/parse.ts';
+import type { PeersRow } from '../../orchestrate/peers/rows.ts';
 import { renderSvg, svgToPng } from '../../orchestrate/plots/render.ts';
 
 function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep: number): PeersRow {

@@ -3,15 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  PeerOutputError,
-  READY_LINE,
-  parseIperf3Json,
-  parseIperf3Version,
-  parseSockperfTp,
-  parseSockperfVersion,
-  stripAnsi,
-} from '../../orchestrate/peers/parse.ts';
+import { PeerOutputError, READY_LINE, parseIperf3Json, parseIperf3Version, parseSockperfTp, parseSockperfVersion, stripAnsi } from '../../orchestrate/peers/parse.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/peers');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -1,0 +1,127 @@
+// peers.csv: one row per run, copybench's and the peers', from one zod row
+// schema that is the validator, the type and the header. Pure.
+import { z } from 'zod';
+import { IMPLEMENTATIONS } from '../config/domain.ts';
+import { PEER_TOOLS } from '../config/schema.ts';
+import type { PerfStat } from '../results/perf.ts';
+import { readTable } from '../results/table.ts';
+import type { PeerMeasurement } from './parse.ts';
+import type { BaselineRun } from './plan.ts';
+
+export const SUBJECTS = [...IMPLEMENTATIONS, ...PEER_TOOLS] as const;
+
+/** How each subject is labelled in figures and tables: the course's binary names for copybench. */
+export const SUBJECT_LABEL: Record<(typeof SUBJECTS)[number], string> = {
+  two_copy: 'a1 two_copy',
+  one_copy: 'a2 one_copy',
+  zero_copy: 'a3 zero_copy',
+  iperf3: 'iperf3',
+  sockperf: 'sockperf',
+};
+
+const cpuSeconds = z.number().finite().nonnegative().nullable();
+
+/** One row of peers.csv: one run of copybench or of a peer. The header is derived from it. */
+export const PeersRow = z.strictObject({
+  subject: z.enum(SUBJECTS),
+  kind: z.enum(['copybench', 'peer']),
+  msg_size: z.number().int().positive(),
+  threads: z.literal(1),
+  rep: z.number().int().positive(),
+  throughput_gbps: z.number().finite().positive(),
+  window_s: z.number().finite().positive(),
+  bytes: z.number().int().positive(),
+  counted_by: z.enum(['receiver', 'sender']),
+  /** CPU time of each side's process (perf task-clock), seconds; empty if perf could not count it. */
+  server_cpu_s: cpuSeconds,
+  client_cpu_s: cpuSeconds,
+  tcp_retrans_segs: z.number().int().nonnegative().nullable(),
+  /** Wall time of the whole run, from its first process's start to its last's exit and the row's parsing. */
+  wall_s: z.number().finite().nonnegative(),
+  version: z.string().min(1),
+  run_id: z.string().min(1),
+  started_at: z.string().min(1),
+});
+export type PeersRow = z.infer<typeof PeersRow>;
+
+export const PEERS_CSV_HEADER = Object.keys(PeersRow.shape) as (keyof PeersRow)[];
+
+export function peersRowCells(row: PeersRow): (string | number | null)[] {
+  const valid = PeersRow.parse(row);
+  return PEERS_CSV_HEADER.map((k) => valid[k]);
+}
+
+/** peers.csv records (strings, as parseCsvRecords gives them) back to typed rows. */
+/** peers.csv text → rows, through the one CSV reader (results/table.ts): a bad cell is named by line and column. */
+export function readPeersCsv(text: string, source: string): PeersRow[] {
+  return readTable(PeersRow.shape, text, source).map((r) => PeersRow.parse(r));
+}
+
+/** A side's CPU time in seconds from perf's task-clock (printed in msec); null when not counted. */
+export function cpuSecondsOf(perf: PerfStat | null): number | null {
+  const c = perf?.['task-clock'];
+  if (!c || c.value === null) return null;
+  if (c.unit === 'msec') return c.value / 1e3;
+  if (c.unit === 'ns') return c.value / 1e9;
+  return null;
+}
+
+export interface RowContext {
+  run: BaselineRun;
+  tcpRetransSegs: number | null;
+  wallS: number;
+  version: string;
+  runId: string;
+  startedAt: string;
+}
+
+/** A peers.csv row for one of copybench's own runs, from its client's result line and perf counts. */
+export function copybenchPeersRow(
+  client: { throughput_gbps: number; window_s: number; bytes: number },
+  perf: { server: PerfStat | null; client: PerfStat | null },
+  ctx: RowContext,
+): PeersRow {
+  if (ctx.run.subject.kind !== 'copybench') throw new Error('copybenchPeersRow: not a copybench run');
+  return PeersRow.parse({
+    subject: ctx.run.subject.impl,
+    kind: 'copybench',
+    msg_size: ctx.run.msgSize,
+    threads: 1,
+    rep: ctx.run.rep,
+    throughput_gbps: client.throughput_gbps,
+    window_s: client.window_s,
+    bytes: client.bytes,
+    counted_by: 'receiver',
+    server_cpu_s: cpuSecondsOf(perf.server),
+    client_cpu_s: cpuSecondsOf(perf.client),
+    tcp_retrans_segs: ctx.tcpRetransSegs,
+    wall_s: ctx.wallS,
+    version: ctx.version,
+    run_id: ctx.runId,
+    started_at: ctx.startedAt,
+  });
+}
+
+/** A peers.csv row for one run of a peer tool. */
+export function peerPeersRow(m: PeerMeasurement, perf: { server: PerfStat | null; client: PerfStat | null }, ctx: RowContext): PeersRow {
+  if (ctx.run.subject.kind !== 'peer') throw new Error('peerPeersRow: not a peer run');
+  return PeersRow.parse({
+    subject: ctx.run.subject.tool,
+    kind: 'peer',
+    msg_size: ctx.run.msgSize,
+    threads: 1,
+    rep: ctx.run.rep,
+    throughput_gbps: m.throughputGbps,
+    window_s: m.windowS,
+    bytes: m.bytes,
+    counted_by: m.countedBy,
+    server_cpu_s: cpuSecondsOf(perf.server),
+    client_cpu_s: cpuSecondsOf(perf.client),
+    tcp_retrans_segs: ctx.tcpRetransSegs,
+    wall_s: ctx.wallS,
+    version: m.version,
+    run_id: ctx.runId,
+    started_at: ctx.startedAt,
+  });
+}
+
