@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { ConfigError } from './config/load.ts';
-import { estimateSeconds, formatDuration, UsageError } from './config/plan.ts';
+import { estimateSeconds, UsageError } from './config/plan.ts';
+import { formatDuration } from './config/estimate.ts';
 import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
 import { Campaign } from './run/campaign.ts';

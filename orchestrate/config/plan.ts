@@ -1,4 +1,5 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
+import { estimateCountSeconds } from './estimate.ts';
 import type { Config } from './schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
@@ -51,12 +52,6 @@ export function planExperiments(config: Config): Experiment[] {
     }
   }
   return out;
-}
-
-export function matrixSize(config: Config): number {
-  return (
-    config.variants.length * config.modes.length * config.message_sizes.length * config.threads.length * config.repetitions
-  );
 }
 
 // --only: `impl=zero_copy,threads=4`. A key given twice matches either value
@@ -127,31 +122,8 @@ export function selectExperiments(plan: Experiment[], filter: OnlyFilter, done: 
   return plan.filter((e) => matchesOnly(e, filter) && !done.has(experimentKey(e)));
 }
 
-// Time per experiment beyond warm-up + duration: process start under perf and
-// `ip netns exec`, the server's ready line, connection set-up, the
-// retransmission counters before and after, the server's exit, parsing and
-// the CSV append. Measured at 0.035 s on the 2-core reference machine
-// (`npm run bench`: 60 experiments of 2.5 s took 152.1 s); rounded up. Used
-// only for the estimate and the first ETA.
-export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
-
 export function estimateSeconds(experiments: readonly Experiment[], config: Config): number {
   return estimateCountSeconds(experiments.length, config);
-}
-
-/** The estimate for `count` experiments, without planning them (the schema bounds it). */
-export function estimateCountSeconds(count: number, config: Pick<Config, 'warmup_s' | 'duration_s'>): number {
-  return count * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(r).padStart(2, '0')}s`;
-  if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`;
-  return `${r}s`;
 }
 
 export function describeExperiment(e: Experiment, reps: number): string {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
-import { estimateCountSeconds, formatDuration, matrixSize } from './plan.ts';
+import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,

@@ -1,22 +1,16 @@
 // copybench's own pair: aN_server listening, aN_client driving, as a spec
 // for the pair engine; its outputs become a row in results/experiment.ts.
-import path from 'node:path';
 import { perfEvents, type Config } from '../config/schema.ts';
-import type { Implementation, Side } from '../config/domain.ts';
-import { OVERHEAD_PER_EXPERIMENT_S, describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
+import { describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
+import { OVERHEAD_PER_EXPERIMENT_S } from '../config/estimate.ts';
 import { interpretExperiment, type ExperimentResult } from '../results/experiment.ts';
 import { ReadyLine, parseLine } from '../results/lines.ts';
 import { rowCells } from '../results/row.ts';
 import { appendCsvRow } from '../results/store.ts';
 import type { Step } from './campaign.ts';
+import { binaryPath } from './paths.ts';
 import { pairContext, runPair, type PairOutcome, type PairSpec, type RunContext } from './pair.ts';
 import type { Readiness } from './process.ts';
-
-const BINARY_PREFIX: Record<Implementation, string> = { two_copy: 'a1', one_copy: 'a2', zero_copy: 'a3' };
-
-export function binaryPath(binDir: string, impl: Implementation, role: Side): string {
-  return path.join(binDir, `${BINARY_PREFIX[impl]}_${role}`);
-}
 
 /** The server's first stdout line must be its ready event; it names the port. */
 const SERVER_READY: Readiness<number> = {

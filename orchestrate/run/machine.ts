@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { $ } from 'zx';
 import type { MachineFacts } from '../results/meta.ts';
-import { ROOT } from './preflight.ts';
+import { ROOT } from './paths.ts';
 
 async function firstLine(argv: string[]): Promise<string | null> {
   const out = await $({ quiet: true, nothrow: true, cwd: ROOT })`${argv}`;

@@ -4,17 +4,14 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { $, which } from 'zx';
 import { cpusOf } from '../config/cpus.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
 import type { Implementation } from '../config/domain.ts';
 import { parsePerfStatReport } from '../results/perf.ts';
-import { binaryPath } from './copybench.ts';
+import { ROOT, binaryPath } from './paths.ts';
 import { CHILD_ENV, describeExit, lastLines, type ProcessTracker } from './process.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DEFAULT_BIN_DIR = path.join(ROOT, 'bin');
 
 export class PreflightError extends Error {
   override name = 'PreflightError';

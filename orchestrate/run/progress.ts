@@ -1,7 +1,7 @@
 // Progress on stderr: experiment k of n, the current point, elapsed time and
 // ETA. On a terminal one status line is rewritten in place; otherwise (CI, a
 // log file) each experiment gets a plain line.
-import { formatDuration } from '../config/plan.ts';
+import { formatDuration } from '../config/estimate.ts';
 
 export interface ProgressState {
   k: number;

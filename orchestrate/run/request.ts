@@ -3,19 +3,8 @@
 // what --only and --resume leave of it.
 import { loadConfig } from '../config/load.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
-import {
-  OVERHEAD_PER_EXPERIMENT_S,
-  UsageError,
-  describeExperiment,
-  estimateSeconds,
-  formatDuration,
-  matchesOnly,
-  matrixSize,
-  parseOnly,
-  planExperiments,
-  selectExperiments,
-  type Experiment,
-} from '../config/plan.ts';
+import { UsageError, describeExperiment, estimateSeconds, matchesOnly, parseOnly, planExperiments, selectExperiments, type Experiment } from '../config/plan.ts';
+import { OVERHEAD_PER_EXPERIMENT_S, formatDuration, matrixSize } from '../config/estimate.ts';
 import { csvHeader } from '../results/row.ts';
 import { readResumeState, type ResumeState } from '../results/store.ts';
 

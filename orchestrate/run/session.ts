@@ -7,7 +7,8 @@
 // (pair.ts) and the topology, all through this session's tracker.
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { DEFAULT_BIN_DIR, PreflightError, build, checkBinaries, preflight, type PreflightResult } from './preflight.ts';
+import { DEFAULT_BIN_DIR } from './paths.ts';
+import { PreflightError, build, checkBinaries, preflight, type PreflightResult } from './preflight.ts';
 import { Interrupted, ProcessTracker } from './process.ts';
 import { setUpTopology } from './topology/setup.ts';
 import { TopologyError, type Topology } from './topology/topology.ts';

@@ -6,7 +6,8 @@ import { ConfigError, loadConfig, parseConfig, type Machine } from '../../orches
 import { DEFAULT_PERF_EVENTS, perfEvents } from '../../orchestrate/config/schema.ts';
 import { cpuMask, cpusOf } from '../../orchestrate/config/cpus.ts';
 import { CONFIG_BYTES_MAX } from '../../orchestrate/config/limits.ts';
-import { estimateSeconds, matrixSize, planExperiments } from '../../orchestrate/config/plan.ts';
+import { estimateSeconds, planExperiments } from '../../orchestrate/config/plan.ts';
+import { matrixSize } from '../../orchestrate/config/estimate.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

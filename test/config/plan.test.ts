@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../orchestrate/config/load.ts';
-import {
-  UsageError,
-  estimateSeconds,
-  experimentKey,
-  formatDuration,
-  matrixSize,
-  parseOnly,
-  planExperiments,
-  selectExperiments,
-} from '../../orchestrate/config/plan.ts';
+import { UsageError, estimateSeconds, experimentKey, parseOnly, planExperiments, selectExperiments } from '../../orchestrate/config/plan.ts';
+import { formatDuration, matrixSize } from '../../orchestrate/config/estimate.ts';
 
 const config = parseConfig(
   'variants: [two_copy, zero_copy]\nmodes: [stream, rr]\nmessage_sizes: [64, 4096]\nthreads: [1, 4]\nrepetitions: 2\nduration_s: 1\nwarmup_s: 0.5\n',
