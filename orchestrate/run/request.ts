@@ -1,12 +1,14 @@
 // What run.mts is asked to do, read before anything is created: the config
 // (or an interrupted run's own, with what it already did), the plan, and
 // what --only and --resume leave of it.
-import { loadConfig } from '../config/load.ts';
+import { cpuListProblem } from '../config/cpus.ts';
+import { SIDES } from '../config/domain.ts';
+import { loadConfig, machineCpus } from '../config/load.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
 import { UsageError, describeExperiment, estimateSeconds, matchesOnly, parseOnly, planExperiments, selectExperiments, type Experiment } from '../config/plan.ts';
 import { OVERHEAD_PER_EXPERIMENT_S, formatDuration, matrixSize } from '../config/estimate.ts';
 import { csvHeader } from '../results/row.ts';
-import { readResumeState, type ResumeState } from '../results/store.ts';
+import { ResumeError, readResumeState, type ResumeState } from '../results/store.ts';
 
 export interface Request {
   config: Config;
@@ -26,6 +28,12 @@ export function readRequest(configArg: string | null, resumeDir: string | null, 
   if (resumeDir) {
     resume = readResumeState(resumeDir, (c) => csvHeader(perfEvents(c)));
     ({ config, meta: { config_path: configPath } } = resume);
+    // The run may have started on a machine with more CPUs than this one.
+    for (const side of SIDES) {
+      const list = config.pinning[side];
+      const problem = list === null ? null : cpuListProblem(list, machineCpus());
+      if (problem) throw new ResumeError(`${resumeDir}: its config's pinning.${side} (${list}) does not fit this machine: ${problem}`);
+    }
     if (configArg) say(`note: --resume uses the run's own config (${configPath}); ${configArg} is ignored`);
   } else {
     configPath = configArg ?? 'configs/full.yaml';
