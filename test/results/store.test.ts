@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../orchestrate/config/load.ts';
 import { perfEvents, type Config } from '../../orchestrate/config/schema.ts';
 import { csvHeader, formatCsvLine } from '../../orchestrate/results/row.ts';
-import { ResumeError, appendCsvRow, createRunDir, readResumeState, writeCsvHeader, writeMeta } from '../../orchestrate/results/store.ts';
+import { ResumeError, WriteError, appendCsvRow, appendDurably, createRunDir, readResumeState, writeAtomically, writeCsvHeader, writeMeta } from '../../orchestrate/results/store.ts';
 
 const MACHINE = {
   kernel: 'Linux 6.1',
@@ -82,5 +82,23 @@ describe('readResumeState', () => {
 
   it('refuses a folder that is not a run', () => {
     expect(() => readResumeState(out, header)).toThrow(/no meta\.json/);
+  });
+
+  it('refuses, in one line naming the file, a meta.json that is not JSON or not copybench\'s', () => {
+    writeFileSync(path.join(dir, 'meta.json'), '{"run_id": "t", "sta');
+    expect(() => readResumeState(dir, header)).toThrow(ResumeError);
+    expect(() => readResumeState(dir, header)).toThrow(/meta\.json: not JSON: .*; cannot resume$/);
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ run_id: 't', status: 'sleeping' }));
+    expect(() => readResumeState(dir, header)).toThrow(/meta\.json: not a copybench meta\.json: .*status.*; cannot resume$/);
+  });
+});
+
+describe('writes that fail', () => {
+  it('are one WriteError naming the file, and leave no temporary file', () => {
+    const missing = path.join(dir, 'gone', 'summary.csv');
+    expect(() => writeAtomically(missing, 'x')).toThrow(WriteError);
+    expect(() => writeAtomically(missing, 'x')).toThrow(`cannot write ${missing}`);
+    expect(() => appendDurably(missing, 'x')).toThrow(WriteError);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
