@@ -1,6 +1,6 @@
 /* The one thing the variants differ in: how the server sends a message and
- * how the client receives it. The engine (server.c, client.c) calls these;
- * each aN_*.c picks one. */
+ * how the client receives it. The engine (admission.c and serve.c on the
+ * server, worker.c on the client) calls these; each aN_*.c picks one. */
 #ifndef COPYBENCH_PATHS_H
 #define COPYBENCH_PATHS_H
 

@@ -12,10 +12,10 @@ export const MSG_SIZE_MAX = 64 * 2 ** 20;
 /** Ours, the schema's bound from the start, below c/common.h THREADS_MAX (1024): one connection and one thread per side each. */
 export const THREADS_MAX = 256;
 
-/** c/server.c: --zc-slots is parsed with parse_uint_opt(..., 1, 4096). */
+/** c/server_opts.c: --zc-slots is parsed with parse_uint_opt(..., 1, 4096). */
 export const ZC_SLOTS_MAX = 4096;
 
-/** c/client.c: --duration is parsed with parse_seconds_opt(..., 0.001, DURATION_MAX_S); a hello carries whole ms. */
+/** c/client_opts.c: --duration is parsed with parse_seconds_opt(..., 0.001, DURATION_MAX_S); a hello carries whole ms. */
 export const DURATION_MIN_S = 0.001;
 /**
  * Ours, below c/common.h DURATION_MAX_S (86400 s, --duration and --warmup):

@@ -1,0 +1,46 @@
+/* The client's shared state and its per-connection worker threads: each
+ * connects and greets, waits at the common start gate, then receives and
+ * checks messages (stream or rr) until the window ends. */
+#ifndef COPYBENCH_WORKER_H
+#define COPYBENCH_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client_opts.h"
+#include "histo.h"
+#include "paths.h"
+
+struct addrinfo;
+struct client;
+
+struct worker {
+    struct client *cl;
+    pthread_t thread;
+    int fd;
+    unsigned index;
+    uint64_t bytes, messages, corrupt;
+    struct histo latency;
+    bool failed;
+    char err[256];
+};
+
+struct client {
+    struct client_opts opt;
+    enum impl impl;
+    const struct recv_path *path;
+    struct addrinfo *server;
+    /* The start gate: every worker connected and greeted, or one failed. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned arrived;
+    bool abort;
+    uint64_t start_ns;
+};
+
+/* A worker thread's body (arg: its struct worker). A failure is left in
+ * w->failed and w->err; w->fd is left open for the caller to close. */
+void *worker_thread(void *arg);
+
+#endif
