@@ -14,6 +14,7 @@ import { estimateSeconds, UsageError } from './config/plan.ts';
 import { formatDuration } from './config/estimate.ts';
 import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
+import { calibrate } from './run/calibrate.ts';
 import { Campaign } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
@@ -74,16 +75,24 @@ async function main(): Promise<number> {
   // From here on things are started and created.
   const prepared = await session.prepare(config, opt('bin-dir') ?? null);
   if ('exitCode' in prepared) return prepared.exitCode;
+  // The setup's own cost, on this machine, before the matrix (netns only).
+  const calibration = config.calibration.enabled && config.topology.kind === 'netns' ? await calibrate(session, config, prepared.binDir, say) : null;
+  if (session.interrupted) return 130;
+  for (const w of calibration?.warnings ?? []) say(`WARNING: ${w}`);
   const campaign = await Campaign.open(
     {
       session, progress, config, configPath, argv, since, ...prepared,
       only: opt('only') ?? null,
       folder: resume ? { resume: opt('resume')!, meta: resume.meta } : { out: opt('out') ?? 'results' },
-      metaExtras: { plan: { experiments: request.planned.length, estimated_s: Math.round(estimateSeconds(request.planned, config)) } },
+      metaExtras: {
+        plan: { experiments: request.planned.length, estimated_s: Math.round(estimateSeconds(request.planned, config)) },
+      },
       resumeHint: (dir) => `npx zx orchestrate/run.mts --resume ${dir}`,
     },
     todo.length,
   );
+  // A resumed run keeps its first calibration's figures only if this machine gave none now.
+  if (calibration) campaign.meta.calibration = calibration;
   const tally = await campaign.run(
     todo.map((e) => experimentStep(e, config)),
     {

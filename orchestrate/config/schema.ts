@@ -245,6 +245,19 @@ export const ConfigSchema = z.strictObject({
   zc_slots: intInRange(1, ZC_SLOTS_MAX, 'a slot count').nullable().default(null),
   // The peer baseline (orchestrate/peers.mts); null: the config has none.
   peers: PeersSection.nullable().default(null),
+  // Before a netns run, the configured topology is measured against the
+  // alternatives (run/calibrate.ts) and the run warns when it loses.
+  calibration: z
+    .strictObject({
+      enabled: z.boolean({ error: 'expected true or false' }).default(true),
+      warmup_s: secondsInRange(0, 10, 'a warm-up').default(0.3),
+      duration_s: secondsInRange(DURATION_MIN_S, 10, 'a duration').default(1),
+      message_size: messageSize.default(65536),
+      // The configured topology is said to lose when a clean alternative
+      // moves more than this much more (throughput) for every variant tried.
+      margin_pct: intInRange(1, 1000, 'a percentage').default(25),
+    })
+    .prefault({}),
 }).superRefine((c, ctx) => {
   // The plan is bounded only once every field is valid: a duration out of
   // range says so itself, without an estimate built on it.

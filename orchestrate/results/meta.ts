@@ -6,6 +6,7 @@
 // made-up value: a peer baseline has `peers` and no `sessions`, a matrix run
 // the other way round; a machine fact that could not be read is null.
 import { z } from 'zod';
+import { Calibration } from './calibration.ts';
 
 export const MachineFacts = z.object({
   kernel: z.string(),
@@ -17,6 +18,8 @@ export const MachineFacts = z.object({
   git_commit: z.string().nullable(),
   git_dirty: z.boolean().nullable(),
   hostname: z.string(),
+  /** /sys/devices/system/cpu/vulnerabilities: name → state. They change kernel costs by integer factors. */
+  mitigations: z.record(z.string(), z.string()).optional(),
 });
 export type MachineFacts = z.infer<typeof MachineFacts>;
 
@@ -92,6 +95,8 @@ export const Meta = z.object({
   /** The topology of a peer baseline (a matrix run keeps one per session). */
   topology: TopologyRecord.optional(),
   peers: PeersRecord.optional(),
+  /** The preflight's measurement of the configured topology against its alternatives. */
+  calibration: Calibration.optional(),
   rows: z.number().int().nonnegative().optional(),
   failed: z.number().int().nonnegative().optional(),
   wall_s: z.number().nonnegative().optional(),

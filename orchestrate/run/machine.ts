@@ -1,5 +1,7 @@
 // The facts meta.json records about the machine a run ran on.
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { $ } from 'zx';
 import type { MachineFacts } from '../results/meta.ts';
 import { ROOT } from './paths.ts';
@@ -11,6 +13,7 @@ async function firstLine(argv: string[]): Promise<string | null> {
 
 export async function machineFacts(): Promise<MachineFacts> {
   const status = await $({ quiet: true, nothrow: true, cwd: ROOT })`git status --porcelain --untracked-files=no`;
+  const vulnerabilities = mitigations();
   return {
     kernel: `${os.type()} ${os.release()}`,
     cpu_model: os.cpus()[0]?.model ?? 'unknown',
@@ -21,5 +24,18 @@ export async function machineFacts(): Promise<MachineFacts> {
     git_commit: await firstLine(['git', 'rev-parse', 'HEAD']),
     git_dirty: status.exitCode === 0 ? status.stdout.trim() !== '' : null,
     hostname: os.hostname(),
+    ...(vulnerabilities ? { mitigations: vulnerabilities } : {}),
   };
+}
+
+const VULNERABILITIES = '/sys/devices/system/cpu/vulnerabilities';
+
+/** Each speculative-execution issue the kernel knows and its state here; undefined where the kernel says nothing. */
+function mitigations(): Record<string, string> | undefined {
+  try {
+    const names = readdirSync(VULNERABILITIES).sort();
+    return Object.fromEntries(names.map((n) => [n, readFileSync(path.join(VULNERABILITIES, n), 'utf8').trim()]));
+  } catch {
+    return undefined;
+  }
 }

@@ -79,21 +79,25 @@ export class Session {
    * Sets the topology up, runs `body` with it, then — whatever happened —
    * calls `beforeTeardown`, ends every process this session started and
    * tears the topology down. Notes from setup and teardown are said as they
-   * come. `toolFailure` is true when setup, `body` (other than by an
+   * come (unless `notes` is false: a calibration's set-ups repeat them). `toolFailure` is true when setup, `body` (other than by an
    * interrupt) or teardown failed; the failure has been said.
    */
   async inTopology(
     config: Config,
     body: (topology: Topology) => Promise<void>,
     beforeTeardown: () => void = () => {},
+    { notes = true }: { notes?: boolean } = {},
   ): Promise<{ toolFailure: boolean }> {
+    const sayNote = (note: string) => {
+      if (notes) this.say(`note: ${note}`);
+    };
     let topology: Topology | null = null;
     let toolFailure = false;
     let notesSaid = 0;
     try {
       if (this.interrupted) throw new Interrupted('interrupted before setup');
       topology = await setUpTopology(config, this.tracker);
-      for (const note of topology.notes) this.say(`note: ${note}`);
+      topology.notes.forEach(sayNote);
       notesSaid = topology.notes.length;
       await body(topology);
     } catch (e) {
@@ -107,7 +111,7 @@ export class Session {
       if (topology) {
         try {
           await topology.tearDown();
-          for (const note of topology.notes.slice(notesSaid)) this.say(`note: ${note}`);
+          topology.notes.slice(notesSaid).forEach(sayNote);
         } catch (e) {
           toolFailure = true;
           this.say(`teardown: ${(e as Error).message}`);

@@ -40,6 +40,7 @@ function writeConfig(name: string, settings: Record<string, string>): string {
     duration_s: '0.3',
     warmup_s: '0.1',
     repetitions: '1',
+    calibration: '{ enabled: false }',
     ...settings,
   };
   writeFileSync(file, [`name: ${name}`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`)].join('\n') + '\n');
@@ -82,6 +83,15 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
     expect(meta.machine.cores).toBeGreaterThan(0);
     // Each side's incoming packets steered to its pinned CPU (0 and 1), read back.
     expect(meta.sessions[0].topology.receive_steering).toEqual({ server: '1', client: '2' });
+    // The preflight measured the configured topology against its alternatives, each with every calibrated variant.
+    expect(meta.calibration.candidates.map((c: { name: string }) => c.name)).toEqual(['configured', 'unsteered', 'one_core']);
+    for (const c of meta.calibration.candidates) {
+      expect(c.failed).toBeNull();
+      expect(c.measurements.map((m: { impl: string }) => m.impl)).toEqual(['two_copy', 'one_copy']);
+      for (const m of c.measurements) expect(m.throughput_gbps).toBeGreaterThan(0);
+    }
+    expect(r.stderr).toMatch(/^calibration: receive steering \(server CPU 0, client CPU 1\) \[configured\]: two_copy [\d.]+ Gbit\/s/m);
+    expect(Object.keys(meta.machine.mitigations ?? { none: '' }).length).toBeGreaterThan(0);
     expect(namespaces()).not.toContain('cb-srv');
     expect(namespaces()).not.toContain('cb-cli');
     expect(r.ms).toBeLessThan(60_000);

@@ -24,7 +24,7 @@ const sh = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8
 
 function writeConfig(name: string, lines: string[]): string {
   const file = path.join(tmp, `${name}.yaml`);
-  writeFileSync(file, [`name: ${name}`, 'modes: [stream]', 'threads: [1]', 'warmup_s: 0.1', ...lines].join('\n') + '\n');
+  writeFileSync(file, [`name: ${name}`, 'modes: [stream]', 'threads: [1]', 'warmup_s: 0.1', 'calibration: { enabled: false }', ...lines].join('\n') + '\n');
   return file;
 }
 
