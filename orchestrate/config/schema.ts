@@ -253,8 +253,8 @@ export const ConfigSchema = z.strictObject({
       warmup_s: secondsInRange(0, 10, 'a warm-up').default(0.3),
       duration_s: secondsInRange(DURATION_MIN_S, 10, 'a duration').default(1),
       message_size: messageSize.default(65536),
-      // The configured topology is said to lose when a clean alternative
-      // moves more than this much more (throughput) for every variant tried.
+      // The configured topology is said to cost too much when a clean
+      // alternative moves the bytes for this much less CPU, every variant.
       margin_pct: intInRange(1, 1000, 'a percentage').default(25),
     })
     .prefault({}),

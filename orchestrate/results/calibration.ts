@@ -56,9 +56,25 @@ export function isClean(c: CalibrationCandidate): boolean {
 }
 
 /**
+ * How much more the configured topology spends than `alt` for one variant, in
+ * %: CPU time of both sides per byte moved where perf counted it (the whole
+ * transfer's cost, comparable between one core and two), else throughput.
+ * Positive: the configured one is dearer. Null when not comparable.
+ */
+export function extraCostPct(configured: CalibrationMeasurement, alt: CalibrationMeasurement): number | null {
+  if (configured.total_cpu_ns_per_byte !== null && alt.total_cpu_ns_per_byte !== null && alt.total_cpu_ns_per_byte > 0) {
+    return (configured.total_cpu_ns_per_byte / alt.total_cpu_ns_per_byte - 1) * 100;
+  }
+  return configured.throughput_gbps > 0 ? (alt.throughput_gbps / configured.throughput_gbps - 1) * 100 : null;
+}
+
+/**
  * Warnings about the configured topology: it retransmits spuriously, or a
- * clean alternative moved more than `marginPct` % more for every variant
- * measured on both. Pure.
+ * clean alternative moves the same bytes for more than `marginPct` % less
+ * CPU (both sides together) for every variant measured on both: then the
+ * setup costs more than the copies it compares. Throughput alone would
+ * favour two CPUs over one even where steering is free, so it is the
+ * criterion only where perf counted no CPU time. Pure.
  */
 export function judgeCalibration(candidates: readonly CalibrationCandidate[], marginPct: number): string[] {
   const configured = candidates.find((c) => c.configured);
@@ -72,15 +88,16 @@ export function judgeCalibration(candidates: readonly CalibrationCandidate[], ma
     );
   }
   for (const alt of candidates.filter((c) => !c.configured && isClean(c))) {
-    const gains = configured.measurements.flatMap((m) => {
+    const extra = configured.measurements.flatMap((m) => {
       const a = alt.measurements.find((x) => x.impl === m.impl);
-      return a && m.throughput_gbps > 0 ? [{ impl: m.impl, gain: (a.throughput_gbps / m.throughput_gbps - 1) * 100 }] : [];
+      const pct = a ? extraCostPct(m, a) : null;
+      return pct === null ? [] : [{ impl: m.impl, pct }];
     });
-    if (gains.length > 0 && gains.every((g) => g.gain > marginPct)) {
+    if (extra.length > 0 && extra.every((g) => g.pct > marginPct)) {
       warnings.push(
-        `the configured topology (${configured.description}) loses to ${alt.description}: ` +
-          gains.map((g) => `${g.impl} +${Math.round(g.gain)} %`).join(', ') +
-          ` there (margin ${marginPct} %); the setup costs more than the copies it compares`,
+        `the configured topology (${configured.description}) costs more than ${alt.description}: ` +
+          extra.map((g) => `${g.impl} +${Math.round(g.pct)} %`).join(', ') +
+          ` CPU per byte (margin ${marginPct} %); the setup costs more than the copies it compares`,
       );
     }
   }

@@ -6,7 +6,7 @@ import { judgeCalibration, retransPerGib, type CalibrationCandidate } from '../.
 import { calibrationCandidates } from '../../orchestrate/run/calibrate.ts';
 
 const GIB = 1024 ** 3;
-function candidate(name: string, configured: boolean, gbps: [number, number], retrans = 0, failed: string | null = null): CalibrationCandidate {
+function candidate(name: string, configured: boolean, gbps: [number, number], retrans = 0, failed: string | null = null, cpu: [number, number] | null = null): CalibrationCandidate {
   return {
     name,
     description: name,
@@ -18,7 +18,7 @@ function candidate(name: string, configured: boolean, gbps: [number, number], re
       impl,
       throughput_gbps: gbps[i]!,
       sender_cpu_ns_per_byte: 0.5,
-      total_cpu_ns_per_byte: 1,
+      total_cpu_ns_per_byte: cpu ? cpu[i]! : null,
       retrans_segs: retrans,
       bytes: GIB,
     })),
@@ -51,9 +51,17 @@ describe('judgeCalibration', () => {
     expect(judgeCalibration([candidate('configured', true, [10, 11]), candidate('one_core', false, [13, 12])], 25)).toEqual([]);
   });
 
-  it('warns when a clean alternative moves more than the margin more for every variant', () => {
+  it('warns when a clean alternative moves more than the margin more for every variant (no CPU time counted)', () => {
     const w = judgeCalibration([candidate('configured', true, [10, 10]), candidate('one_core', false, [13, 14])], 25);
-    expect(w).toEqual([expect.stringMatching(/loses to one_core: two_copy \+30 %, one_copy \+40 % there \(margin 25 %\)/)]);
+    expect(w).toEqual([expect.stringMatching(/costs more than one_core: two_copy \+30 %, one_copy \+40 % CPU per byte \(margin 25 %\)/)]);
+  });
+
+  it('judges by both sides\' CPU per byte where counted: two CPUs outrunning one core is no setup cost', () => {
+    // Steering free (Intel guest): two CPUs move more, for the same CPU per byte.
+    expect(judgeCalibration([candidate('configured', true, [34, 36], 0, null, [0.5, 0.45]), candidate('one_core', false, [18, 19], 0, null, [0.52, 0.46])], 25)).toEqual([]);
+    // Steering dear (AMD guest): the same bytes for 60 % more CPU.
+    const w = judgeCalibration([candidate('configured', true, [9.4, 11], 0, null, [1.08, 0.97]), candidate('one_core', false, [11.7, 12.4], 0, null, [0.66, 0.65])], 25);
+    expect(w).toEqual([expect.stringMatching(/costs more than one_core: two_copy \+64 %, one_copy \+49 % CPU per byte/)]);
   });
 
   it('never prefers an alternative that retransmits spuriously, and says so of the configured one', () => {
