@@ -24,8 +24,30 @@ export function machineFacts(data: TableData): [string, string][] {
     ['node', m?.node_version],
     ['host', m?.hostname],
     ['git commit', m?.git_commit ? `${m.git_commit}${m.git_dirty ? ' (with uncommitted changes)' : ''}` : undefined],
+    ['speculative-execution mitigations', m?.mitigations ? mitigationSummary(m.mitigations) : undefined],
+    ...calibrationFacts(data),
   ];
   return facts.map(([k, v]) => [k, v ?? 'unknown (not in meta.json)']);
+}
+
+/** The issues this CPU is affected by and what the kernel does about each (they change kernel costs by integer factors). */
+export function mitigationSummary(mitigations: Record<string, string>): string {
+  const affected = Object.entries(mitigations).filter(([, state]) => state !== 'Not affected');
+  return affected.length === 0 ? 'not affected by any the kernel knows' : affected.map(([name, state]) => `${name}: ${state}`).join('; ');
+}
+
+/** One row per calibrated topology, and the calibration's warnings. */
+function calibrationFacts(data: TableData): [string, string][] {
+  const cal = data.meta?.calibration;
+  if (!cal) return [];
+  const rows = cal.candidates.map((c): [string, string] => [
+    `calibration: ${c.description}${c.configured ? ' (configured)' : ''}`,
+    c.failed ??
+      c.measurements
+        .map((m) => `${m.impl} ${m.throughput_gbps.toFixed(2)} Gbit/s, ${m.total_cpu_ns_per_byte?.toFixed(3) ?? '?'} ns CPU/B both sides, ${m.retrans_segs ?? '?'} retransmitted`)
+        .join('; '),
+  ]);
+  return [...rows, ['calibration verdict', cal.warnings.length ? cal.warnings.join(' ') : 'the configured topology costs no more than the alternatives measured']];
 }
 
 export function runFacts(data: TableData, points: readonly PointStats[]): [string, string][] {

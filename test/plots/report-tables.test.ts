@@ -1,0 +1,32 @@
+// The machine table of the report: mitigations and the calibration.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseMeta } from '../../orchestrate/results/meta.ts';
+import { machineFacts, mitigationSummary } from '../../orchestrate/plots/report-tables.ts';
+
+const example = readFileSync(path.resolve(import.meta.dirname, '../../results/example/meta.json'), 'utf8');
+
+describe('the machine table', () => {
+  it('lists the speculative-execution issues this CPU has, and says when it has none', () => {
+    expect(mitigationSummary({ meltdown: 'Not affected', retbleed: 'Vulnerable: Safe RET, no microcode', spectre_v2: 'Mitigation: Retpolines' })).toBe(
+      'retbleed: Vulnerable: Safe RET, no microcode; spectre_v2: Mitigation: Retpolines',
+    );
+    expect(mitigationSummary({ meltdown: 'Not affected' })).toBe('not affected by any the kernel knows');
+  });
+
+  it('shows each calibrated topology and the verdict; a run without them says unknown or nothing', () => {
+    const meta = parseMeta(example, 'meta.json');
+    const without = Object.fromEntries(machineFacts({ runId: 'x', meta, config: null, rows: [] }));
+    expect(without['speculative-execution mitigations']).toBe('unknown (not in meta.json)');
+    expect(Object.keys(without).some((k) => k.startsWith('calibration'))).toBe(false);
+    const m = { impl: 'two_copy', throughput_gbps: 11.66, sender_cpu_ns_per_byte: 0.12, total_cpu_ns_per_byte: 0.661, retrans_segs: 0, bytes: 1 };
+    meta.calibration = {
+      message_size: 65536, warmup_s: 0.3, duration_s: 1, margin_pct: 25, warnings: ['W'],
+      candidates: [{ name: 'configured', description: 'one core (both on CPU 0)', steer_receive: false, pinning: { server: '0', client: '0' }, configured: true, measurements: [m], failed: null }],
+    };
+    const facts = Object.fromEntries(machineFacts({ runId: 'x', meta, config: null, rows: [] }));
+    expect(facts['calibration: one core (both on CPU 0) (configured)']).toBe('two_copy 11.66 Gbit/s, 0.661 ns CPU/B both sides, 0 retransmitted');
+    expect(facts['calibration verdict']).toBe('W');
+  });
+});
