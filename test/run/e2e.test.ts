@@ -1,8 +1,8 @@
 // End to end, as root, in network namespaces, with the real binaries: the
 // whole of quick.yaml (TCP's own account in every row plausible); a Ctrl-C
 // after the first row, then --resume; leftovers of a crashed run; a bad
-// config. Skipped, with the reason printed, when not
-// root or when perf cannot count.
+// config. Skipped, with the reason printed, when not root or when perf
+// cannot count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
