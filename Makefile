@@ -10,7 +10,7 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 VARIANTS := a1 a2 a3
 ROLES    := server client
 BINS     := $(foreach v,$(VARIANTS),$(foreach r,$(ROLES),$(v)_$(r)))
-ENGINE   := util histo msg io wire zc json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy
+ENGINE   := util histo msg io wire zc tcpinfo json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy
 TESTS    := unit_tests
 
 all: $(addprefix bin/,$(BINS)) $(addprefix bin/,$(TESTS))

@@ -5,6 +5,7 @@
 #include "histo.h"
 #include "json.h"
 #include "paths.h"
+#include "tcpinfo.h"
 #include "worker.h"
 
 #include <netdb.h>
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 static void print_result(const struct client *cl, const struct histo *h, uint64_t bytes,
-                         uint64_t messages, uint64_t corrupt)
+                         uint64_t messages, uint64_t corrupt, const struct tcp_account *tcp)
 {
     const struct client_opts *o = &cl->opt;
     struct json j;
@@ -44,6 +45,7 @@ static void print_result(const struct client *cl, const struct histo *h, uint64_
     json_num(&j, "max", (double)h->max_ns / 1e3);
     json_close(&j);
     json_u64(&j, "corrupt", corrupt);
+    tcp_account_json(&j, tcp, false);
     json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
 }
@@ -84,6 +86,7 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
     struct histo all;
     histo_init(&all);
     uint64_t bytes = 0, messages = 0, corrupt = 0;
+    struct tcp_account tcp = { 0 };
     bool failed = started < n;
     for (unsigned i = 0; i < started; i++) {
         pthread_join(w[i].thread, NULL);
@@ -96,6 +99,8 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
         bytes += w[i].bytes;
         messages += w[i].messages;
         corrupt += w[i].corrupt;
+        if (w[i].tcp_ended)
+            tcp_account_add(&tcp, &w[i].tcp_start, &w[i].tcp_end);
         histo_merge(&all, &w[i].latency);
         histo_free(&w[i].latency);
     }
@@ -114,7 +119,7 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
         warnx_("no intact message completed within the %g s window", cl.opt.duration_s);
         code = EXIT_RUNTIME;
     } else {
-        print_result(&cl, &all, bytes, messages, corrupt);
+        print_result(&cl, &all, bytes, messages, corrupt, &tcp);
     }
     histo_free(&all);
     free(w);

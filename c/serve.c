@@ -117,6 +117,7 @@ static void serve(struct conn *c)
     c->mode = h.mode;
     c->msg_size = h.msg_size;
     c->start_ns = now_ns();
+    tcp_sample_read(c->fd, &c->tcp_start);
     set_nodelay(c->fd);
     /* From here on a peer that makes no progress for --stall-timeout ends its
      * connection: sends and receives time out in the kernel (no extra
@@ -155,6 +156,7 @@ static void serve(struct conn *c)
         while (recv_all_by(c->fd, sink, sizeof sink, deadline) > 0)
             ;
     }
+    tcp_sample_read(c->fd, &c->tcp_end);
     c->end_ns = now_ns();
 }
 

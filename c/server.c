@@ -72,6 +72,7 @@ static void add_to_totals(struct totals *t, const struct conn *c)
     t->zc.enobufs += c->zc.enobufs;
     t->zc.enabled |= c->zc.enabled;
     t->zc_all_enabled &= c->zc.enabled;
+    tcp_account_add(&t->tcp, &c->tcp_start, &c->tcp_end);
 }
 
 /* Join and free every finished connection thread. */
@@ -128,6 +129,7 @@ static void print_result(const struct server *s)
     json_u64(&j, "copied", t->zc.copied);
     json_u64(&j, "enobufs", t->zc.enobufs);
     json_close(&j);
+    tcp_account_json(&j, &t->tcp, true);
     json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
 }

@@ -18,6 +18,7 @@
 
 #include "paths.h"
 #include "server_opts.h"
+#include "tcpinfo.h"
 
 struct conn {
     struct server *srv;
@@ -35,6 +36,7 @@ struct conn {
     uint32_t msg_size;
     uint64_t start_ns, end_ns, bytes_sent, messages_sent;
     struct zc_counters zc;
+    struct tcp_sample tcp_start, tcp_end; /* TCP_INFO at start_ns and end_ns */
 };
 
 struct totals {
@@ -45,6 +47,7 @@ struct totals {
     uint32_t msg_size;
     struct zc_counters zc;
     bool zc_all_enabled;
+    struct tcp_account tcp;
 };
 
 struct server {

@@ -173,7 +173,10 @@ void *worker_thread(void *arg)
 {
     struct worker *w = arg;
     const struct client_opts *o = &w->cl->opt;
-    if (!gate(w, connect_bounded(w) && greet(w)))
+    bool greeted = connect_bounded(w) && greet(w);
+    if (greeted)
+        tcp_sample_read(w->fd, &w->tcp_start);
+    if (!gate(w, greeted))
         return NULL;
     uint64_t warm_end = w->cl->start_ns + (uint64_t)(o->warmup_s * 1e9);
     uint64_t end = warm_end + (uint64_t)(o->duration_s * 1e9);
@@ -188,6 +191,8 @@ void *worker_thread(void *arg)
             ;
         if (r < 0)
             fail(w, "waiting for the server to end: %s", strerror(errno));
+        tcp_sample_read(w->fd, &w->tcp_end);
+        w->tcp_ended = true;
     }
     return NULL;
 }

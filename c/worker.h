@@ -11,6 +11,7 @@
 #include "client_opts.h"
 #include "histo.h"
 #include "paths.h"
+#include "tcpinfo.h"
 
 struct addrinfo;
 struct client;
@@ -24,6 +25,10 @@ struct worker {
     struct histo latency;
     bool failed;
     char err[256];
+    /* TCP_INFO once the hello is answered and once the server has closed
+     * (tcp_ended): the same span as the server's (tcpinfo.h). */
+    struct tcp_sample tcp_start, tcp_end;
+    bool tcp_ended;
 };
 
 struct client {

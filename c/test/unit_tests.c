@@ -1,15 +1,19 @@
 /* Unit tests of the engine's exact parts: the zero-copy completion tracker,
  * the histogram's error bound, the message layout and its checks, iovec
- * advancing and the wire encodings. Prints "N passed, N failed"; exit 1 on
+ * advancing, the wire encodings and the TCP_INFO account. Prints "N passed, N failed"; exit 1 on
  * any failure. */
 #include "common.h"
 #include "histo.h"
 #include "io.h"
+#include "json.h"
 #include "msg.h"
+#include "tcpinfo.h"
 #include "wire.h"
 #include "zc.h"
 
+#include <linux/tcp.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +214,121 @@ static void test_wire_round_trip(void)
     CHECK(!frame_decode(fr, &g));
 }
 
+/* A kernel's struct tcp_info with the fields the account reads set. */
+static struct tcp_info tcp_info_of(uint32_t segs_out, uint64_t bytes_sent, uint64_t acked, uint32_t retrans,
+                                   uint64_t busy, uint64_t rwnd, uint64_t sndbuf, uint32_t segs_in, uint32_t rtt)
+{
+    struct tcp_info i;
+    memset(&i, 0, sizeof i);
+    i.tcpi_data_segs_out = segs_out;
+    i.tcpi_bytes_sent = bytes_sent;
+    i.tcpi_bytes_acked = acked;
+    i.tcpi_total_retrans = retrans;
+    i.tcpi_busy_time = busy;
+    i.tcpi_rwnd_limited = rwnd;
+    i.tcpi_sndbuf_limited = sndbuf;
+    i.tcpi_segs_in = segs_in;
+    i.tcpi_rtt = rtt;
+    return i;
+}
+
+static void test_tcp_sample_knows_only_what_the_kernel_filled(void)
+{
+    struct tcp_info i = tcp_info_of(10, 20000, 19000, 1, 3000, 500, 200, 7, 42);
+    struct tcp_sample s;
+    tcp_sample_parse(&i, sizeof i, &s);
+    for (int f = 0; f < TCP_FIELDS; f++)
+        CHECK(s.known[f]);
+    CHECK(s.value[TCP_DATA_SEGS_OUT] == 10 && s.value[TCP_BYTES_SENT] == 20000);
+    CHECK(s.value[TCP_BYTES_ACKED] == 19000 && s.value[TCP_RETRANS] == 1);
+    CHECK(s.value[TCP_BUSY_US] == 3000 && s.value[TCP_RWND_LIMITED_US] == 500);
+    CHECK(s.value[TCP_SNDBUF_LIMITED_US] == 200 && s.value[TCP_SEGS_IN] == 7 && s.value[TCP_SRTT_US] == 42);
+
+    /* An older kernel's shorter struct: tcpi_bytes_sent (5.5) lies beyond it. */
+    tcp_sample_parse(&i, offsetof(struct tcp_info, tcpi_bytes_sent), &s);
+    CHECK(!s.known[TCP_BYTES_SENT]);
+    CHECK(s.known[TCP_SNDBUF_LIMITED_US] && s.known[TCP_DATA_SEGS_OUT] && s.known[TCP_SRTT_US]);
+    /* A field cut in the middle is unknown too. */
+    tcp_sample_parse(&i, offsetof(struct tcp_info, tcpi_busy_time) + 4, &s);
+    CHECK(!s.known[TCP_BUSY_US] && s.known[TCP_DATA_SEGS_OUT]);
+    /* A failed getsockopt: nothing known. */
+    tcp_sample_parse(&i, 0, &s);
+    for (int f = 0; f < TCP_FIELDS; f++)
+        CHECK(!s.known[f]);
+}
+
+static void test_tcp_account_sums_deltas_and_averages_rtt(void)
+{
+    struct tcp_account a = { 0 };
+    double v;
+    CHECK(!tcp_account_value(&a, TCP_BYTES_SENT, &v)); /* no connection: unknown, not 0 */
+
+    struct tcp_info i0 = tcp_info_of(5, 1000, 900, 0, 100, 0, 0, 3, 10),
+                    i1 = tcp_info_of(15, 21000, 20900, 2, 5100, 1000, 500, 13, 30);
+    struct tcp_sample s0, s1;
+    tcp_sample_parse(&i0, sizeof i0, &s0);
+    tcp_sample_parse(&i1, sizeof i1, &s1);
+    tcp_account_add(&a, &s0, &s1);
+    /* A second connection, its 32-bit counters wrapping past 2^32. */
+    i0 = tcp_info_of(UINT32_MAX - 4, 0, 0, UINT32_MAX, 0, 0, 0, UINT32_MAX - 1, 5);
+    i1 = tcp_info_of(5, 10000, 10000, 1, 1000, 0, 250, 2, 50);
+    tcp_sample_parse(&i0, sizeof i0, &s0);
+    tcp_sample_parse(&i1, sizeof i1, &s1);
+    tcp_account_add(&a, &s0, &s1);
+
+    CHECK(a.connections == 2);
+    CHECK(tcp_account_value(&a, TCP_DATA_SEGS_OUT, &v) && v == 10 + 10);
+    CHECK(tcp_account_value(&a, TCP_BYTES_SENT, &v) && v == 20000 + 10000);
+    CHECK(tcp_account_value(&a, TCP_BYTES_ACKED, &v) && v == 20000 + 10000);
+    CHECK(tcp_account_value(&a, TCP_RETRANS, &v) && v == 2 + 2);
+    CHECK(tcp_account_value(&a, TCP_BUSY_US, &v) && v == 5000 + 1000);
+    CHECK(tcp_account_value(&a, TCP_RWND_LIMITED_US, &v) && v == 1000);
+    CHECK(tcp_account_value(&a, TCP_SNDBUF_LIMITED_US, &v) && v == 500 + 250);
+    CHECK(tcp_account_value(&a, TCP_SEGS_IN, &v) && v == 10 + 4);
+    CHECK(tcp_account_value(&a, TCP_SRTT_US, &v) && v == (30 + 50) / 2.0); /* the end levels' mean */
+
+    struct json j;
+    json_begin(&j);
+    tcp_account_json(&j, &a, true);
+    CHECK(strcmp(j.buf, "{\"tcp\":{\"span\":\"connection\",\"data_segs_out\":20,\"bytes_sent\":30000,"
+                        "\"bytes_acked\":30000,\"retrans\":4,\"busy_ms\":6.000000,\"rwnd_limited_ms\":1.000000,"
+                        "\"sndbuf_limited_ms\":0.750000,\"srtt_us\":40.000000}") == 0);
+    json_begin(&j);
+    tcp_account_json(&j, &a, false);
+    CHECK(strcmp(j.buf, "{\"tcp\":{\"span\":\"connection\",\"segs_in\":14}") == 0);
+}
+
+static void test_tcp_account_unknown_parts_stay_unknown(void)
+{
+    struct tcp_info i0 = tcp_info_of(5, 5000, 5000, 0, 100, 0, 0, 3, 10),
+                    i1 = tcp_info_of(9, 4000, 9000, 0, 200, 0, 0, 4, 20);
+    struct tcp_sample s0, s1, short1;
+    tcp_sample_parse(&i0, sizeof i0, &s0);
+    tcp_sample_parse(&i1, sizeof i1, &s1);
+    tcp_sample_parse(&i1, offsetof(struct tcp_info, tcpi_bytes_sent), &short1);
+    struct tcp_account a = { 0 };
+    double v;
+    tcp_account_add(&a, &s0, &s1);
+    /* A 64-bit counter going backwards is no delta: unknown. */
+    CHECK(!tcp_account_value(&a, TCP_BYTES_SENT, &v));
+    CHECK(tcp_account_value(&a, TCP_BYTES_ACKED, &v) && v == 4000);
+
+    struct tcp_account b = { 0 };
+    tcp_account_add(&b, &s0, &s1);
+    tcp_account_add(&b, &s0, &short1); /* one connection could not tell: the sum cannot either */
+    CHECK(!tcp_account_value(&b, TCP_BYTES_SENT, &v));
+    CHECK(tcp_account_value(&b, TCP_DATA_SEGS_OUT, &v) && v == 8);
+    struct json j;
+    json_begin(&j);
+    tcp_account_json(&j, &b, true);
+    CHECK(strstr(j.buf, "\"bytes_sent\":null,") != NULL);
+
+    struct tcp_account empty = { 0 };
+    json_begin(&j);
+    tcp_account_json(&j, &empty, true);
+    CHECK(strstr(j.buf, "\"data_segs_out\":null,") && strstr(j.buf, "\"srtt_us\":null}"));
+}
+
 int main(void)
 {
     test_zc_in_order_ranges();
@@ -223,6 +342,9 @@ int main(void)
     test_msg_tiny_header_spans_fields();
     test_iov_advance();
     test_wire_round_trip();
+    test_tcp_sample_knows_only_what_the_kernel_filled();
+    test_tcp_account_sums_deltas_and_averages_rtt();
+    test_tcp_account_unknown_parts_stay_unknown();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

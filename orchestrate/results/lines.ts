@@ -1,6 +1,6 @@
 // The JSON lines the C binaries print on stdout: one definition per shape,
 // used as validator and type alike. The C side writes exactly these fields
-// (c/json.c, c/server.c, c/client.c); a field added there is added here, or validation fails.
+// (c/json.c, c/server.c, c/client.c, c/tcpinfo.c); a field added there is added here, or validation fails.
 import { z } from 'zod';
 import { Implementation, LatencyKind, Mode, Verify } from '../config/domain.ts';
 
@@ -41,6 +41,38 @@ export const ZeroCopyCounters = z.strictObject({
 });
 export type ZeroCopyCounters = z.infer<typeof ZeroCopyCounters>;
 
+/**
+ * TCP's own account (TCP_INFO, read at the start and end of each
+ * connection, deltas summed over connections; c/tcpinfo.h). `span` is
+ * `connection`: from the accepted hello to the end, the span of the server's
+ * own bytes_sent, because the server cannot place the client's window. A
+ * figure the kernel did not report is null, never 0.
+ */
+export const TcpSpan = z.enum(['window', 'connection']);
+export type TcpSpan = z.infer<typeof TcpSpan>;
+
+/** The sender's (server's) account: segments and bytes out, time spent limited, smoothed RTT. */
+export const SenderTcp = z.strictObject({
+  span: TcpSpan,
+  data_segs_out: count.nullable(),
+  bytes_sent: count.nullable(),
+  bytes_acked: count.nullable(),
+  retrans: count.nullable(),
+  busy_ms: finite.nonnegative().nullable(),
+  rwnd_limited_ms: finite.nonnegative().nullable(),
+  sndbuf_limited_ms: finite.nonnegative().nullable(),
+  /** Mean over connections of tcpi_rtt at the end. */
+  srtt_us: finite.nonnegative().nullable(),
+});
+export type SenderTcp = z.infer<typeof SenderTcp>;
+
+/** The receiver's (client's) account: segments it took in. */
+export const ReceiverTcp = z.strictObject({
+  span: TcpSpan,
+  segs_in: count.nullable(),
+});
+export type ReceiverTcp = z.infer<typeof ReceiverTcp>;
+
 const common = {
   impl: Implementation,
   window_s: finite.nonnegative(),
@@ -62,6 +94,7 @@ export const ClientResult = z.strictObject({
   verify: Verify,
   latency_us: Latency,
   corrupt: count,
+  tcp: ReceiverTcp,
 });
 export type ClientResult = z.infer<typeof ClientResult>;
 
@@ -78,6 +111,7 @@ export const ServerResult = z.strictObject({
   bytes_sent: count,
   messages_sent: count,
   zerocopy: ZeroCopyCounters,
+  tcp: SenderTcp,
 });
 export type ServerResult = z.infer<typeof ServerResult>;
 

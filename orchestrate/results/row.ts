@@ -11,6 +11,7 @@ import { Implementation, LatencyKind, Mode, SIDES } from '../config/domain.ts';
 import type { PerfStat } from './perf.ts';
 import type { ExperimentOutputs } from './checks.ts';
 import { DataError, readRecords, typedRecords } from './table.ts';
+import { TcpColumns, tcpColumns } from './tcp.ts';
 
 // The CSV reader moved to table.ts; re-exported for the code that reads
 // results.csv records through this module.
@@ -60,6 +61,8 @@ export const TailColumns = z.strictObject({
   zc_completions: count,
   zc_copied: count,
   zc_enobufs: count,
+  /** TCP's own account (TCP_INFO) and what limited the transfer: tcp.ts. */
+  ...TcpColumns.shape,
   /** TCP segments retransmitted during the experiment, both namespaces together (their TcpRetransSegs, as nstat names it). */
   tcp_retrans_segs: count.nullable(),
   run_id: z.string().min(1),
@@ -214,6 +217,7 @@ export function buildRow(input: RowInput): Row {
     zc_completions: server.zerocopy.completions,
     zc_copied: server.zerocopy.copied,
     zc_enobufs: server.zerocopy.enobufs,
+    ...tcpColumns(server.tcp, client.tcp),
     tcp_retrans_segs: input.tcpRetransSegs,
     run_id: input.runId,
     started_at: input.startedAt,

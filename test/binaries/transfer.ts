@@ -1,8 +1,9 @@
 // The integration matrix, shared by the normal and the sanitizer builds:
 // every variant x mode x size x threads over loopback, with every figure the
-// binaries print checked against what must hold.
+// binaries print checked against what must hold (TCP's own account included).
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODES } from '../../orchestrate/config/domain.ts';
+import type { ClientResult, ServerResult } from '../../orchestrate/results/lines.ts';
 import { VARIANTS, binary, clientResult, killAll, run, sanitizerReports, serverResult, startServer, type Build } from './harness.ts';
 
 const SIZES = [1000, 65536]; // 1000 is not a multiple of 8
@@ -50,8 +51,44 @@ export function transferSuite(build: Build, opts: { duration: number; warmup: nu
               } else {
                 expect(s.zerocopy).toEqual({ enabled: false, sends: 0, completions: 0, copied: 0, enobufs: 0 });
               }
+              expectPlausibleTcp(s, c);
             });
           }
     });
   }
+}
+
+/**
+ * TCP's own account (TCP_INFO) over loopback: each figure an integer or
+ * number, or null where the kernel did not report it — but the segment and
+ * byte counts are there on any kernel since 5.5 — and what must hold.
+ */
+function expectPlausibleTcp(s: ServerResult, c: ClientResult): void {
+  const t = s.tcp;
+  expect(t.span).toBe('connection');
+  expect(c.tcp.span).toBe('connection');
+  for (const v of [t.data_segs_out, t.bytes_sent, t.bytes_acked, t.retrans, c.tcp.segs_in])
+    if (v !== null) expect(Number.isSafeInteger(v) && v >= 0).toBe(true);
+  for (const v of [t.busy_ms, t.rwnd_limited_ms, t.sndbuf_limited_ms, t.srtt_us])
+    if (v !== null) expect(Number.isFinite(v) && v >= 0).toBe(true);
+  expect(t.data_segs_out).not.toBeNull();
+  expect(t.bytes_sent).not.toBeNull();
+  expect(t.bytes_acked).not.toBeNull();
+  expect(t.data_segs_out!).toBeGreaterThanOrEqual(1);
+  // The payload, plus the hello's answer, plus anything resent.
+  expect(t.bytes_sent!).toBeGreaterThanOrEqual(s.bytes_sent);
+  // Everything sent is acknowledged by the end (the payload at least), and
+  // bytes_sent counts retransmitted bytes too: without a retransmission the
+  // two agree within 1 %; with some (loopback drops packets when a CPU's
+  // backlog overflows, as on a loaded machine) the gap is at most one
+  // segment per retransmission.
+  expect(t.bytes_acked!).toBeGreaterThanOrEqual(s.bytes_sent);
+  if (t.retrans === 0) expect(Math.abs(t.bytes_sent! - t.bytes_acked!)).toBeLessThanOrEqual(0.01 * t.bytes_sent!);
+  if (t.retrans !== null) expect(t.bytes_sent! - t.bytes_acked!).toBeLessThanOrEqual(t.retrans * 65536);
+  // A segment holds at most the loopback MSS (MTU 65536).
+  expect(t.bytes_sent! / t.data_segs_out!).toBeLessThanOrEqual(65536);
+  // busy_time includes the receive-window- and send-buffer-limited times.
+  if (t.busy_ms !== null && t.rwnd_limited_ms !== null && t.sndbuf_limited_ms !== null)
+    expect(t.rwnd_limited_ms + t.sndbuf_limited_ms).toBeLessThanOrEqual(t.busy_ms + 1e-6);
+  if (c.tcp.segs_in !== null) expect(c.tcp.segs_in).toBeGreaterThanOrEqual(1);
 }

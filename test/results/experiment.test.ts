@@ -33,9 +33,11 @@ describe('interpretExperiment', () => {
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     const { row } = out.value;
-    expect(row.bytes).toBe(2074673152);
-    expect(row.throughput_gbps).toBe(33.19477);
-    expect(row.zc_copied).toBe(35985);
+    expect(row.bytes).toBe(859439104);
+    expect(row.throughput_gbps).toBe(13.751026);
+    expect(row.zc_copied).toBe(15601);
+    expect(row.tcp_bytes_sent).toBe(1023973184);
+    expect(row.tcp_segs_in_client).toBe(28012);
     expect(row.tcp_retrans_segs).toBe(3);
     expect(row.cpu_cycles).toBeNull(); // <not supported> here: empty, never 0
     expect(row.perf['server_task-clock']).toBe(604.52);

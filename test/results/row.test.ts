@@ -42,7 +42,10 @@ describe('CSV header', () => {
       'client_cycles', 'client_cycles_run_pct', 'client_task-clock', 'client_task-clock_run_pct',
     ]);
     expect(h.slice(27)).toEqual([
-      'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs', 'tcp_retrans_segs', 'run_id', 'started_at',
+      'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs',
+      'tcp_span', 'tcp_data_segs_out', 'tcp_bytes_sent', 'tcp_bytes_acked', 'tcp_retrans', 'tcp_busy_ms',
+      'tcp_rwnd_limited_ms', 'tcp_sndbuf_limited_ms', 'tcp_srtt_us', 'tcp_segs_in_client', 'tcp_bytes_per_segment', 'limited_by',
+      'tcp_retrans_segs', 'run_id', 'started_at',
     ]);
     expect(new Set(h).size).toBe(h.length);
   });
@@ -65,6 +68,40 @@ describe('buildRow', () => {
     expect(r.zc_copied).toBe(server.zerocopy.copied);
     expect(r.perf['server_cycles']).toBe(1000);
     expect(r.perf['client_cycles_run_pct']).toBe(100);
+  });
+
+  it("fills TCP's account from the server's and client's tcp objects", () => {
+    const r = row();
+    const { client, server } = zeroCopyStream();
+    expect(r).toMatchObject({
+      tcp_span: 'connection',
+      tcp_data_segs_out: server.tcp.data_segs_out,
+      tcp_bytes_sent: server.tcp.bytes_sent,
+      tcp_bytes_acked: server.tcp.bytes_acked,
+      tcp_retrans: server.tcp.retrans,
+      tcp_busy_ms: server.tcp.busy_ms,
+      tcp_rwnd_limited_ms: server.tcp.rwnd_limited_ms,
+      tcp_sndbuf_limited_ms: server.tcp.sndbuf_limited_ms,
+      tcp_srtt_us: server.tcp.srtt_us,
+      tcp_segs_in_client: client.tcp.segs_in,
+    });
+    expect(r.tcp_bytes_per_segment).toBeCloseTo(server.tcp.bytes_sent! / server.tcp.data_segs_out!);
+    expect(['sender', 'receiver_window', 'send_buffer', 'mixed']).toContain(r.limited_by);
+  });
+
+  it("leaves TCP's figures the kernel did not report empty, never 0", () => {
+    const { client, server, experiment } = zeroCopyStream();
+    const unknown = { ...server.tcp, data_segs_out: null, busy_ms: null };
+    const r = buildRow({ experiment, client, server: { ...server, tcp: unknown }, serverPerf: perfStat({}), clientPerf: perfStat({}),
+      events: [], tcpRetransSegs: 0, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
+    expect(r.tcp_data_segs_out).toBeNull();
+    expect(r.tcp_bytes_per_segment).toBeNull();
+    expect(r.limited_by).toBeNull();
+    const cells = parseCsv(formatCsvLine(rowCells(r, [])))[0]!;
+    const header = csvHeader([]);
+    expect(cells[header.indexOf('tcp_data_segs_out')]).toBe('');
+    expect(cells[header.indexOf('limited_by')]).toBe('');
+    expect(cells[header.indexOf('tcp_bytes_sent')]).toBe(String(server.tcp.bytes_sent));
   });
 
   it('leaves unsupported counters empty, never 0', () => {

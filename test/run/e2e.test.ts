@@ -1,7 +1,8 @@
 // End to end, as root, in network namespaces, with the real binaries: the
-// whole of quick.yaml; a Ctrl-C after the first row, then --resume; leftovers
-// of a crashed run; a bad config. Skipped, with the reason printed, when not
-// root or when perf cannot count.
+// whole of quick.yaml (TCP's own account in every row plausible); a Ctrl-C
+// after the first row, then --resume; leftovers of a crashed run; a bad
+// config. Skipped, with the reason printed, when not root or when perf
+// cannot count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,30 @@ async function waitForRows(out: string, n: number): Promise<string> {
   throw new Error(`no ${n} rows in ${out} within 15 s`);
 }
 
+/**
+ * TCP's own account in a real row: filled in, at most one 64 KiB segment's
+ * worth per segment, everything sent acknowledged (within 1 % without a
+ * retransmission; else at most one segment per retransmission apart, since
+ * tcp_bytes_sent counts resent bytes), and one of the four limits.
+ */
+function expectPlausibleTcp(row: Record<string, string>): void {
+  const key = keyOf(row);
+  expect(row.tcp_span, key).toBe('connection');
+  const perSegment = Number(row.tcp_bytes_per_segment);
+  expect(row.tcp_bytes_per_segment, key).not.toBe('');
+  expect(perSegment, key).toBeGreaterThanOrEqual(1);
+  expect(perSegment, key).toBeLessThanOrEqual(65536);
+  const sent = Number(row.tcp_bytes_sent);
+  const acked = Number(row.tcp_bytes_acked);
+  const retrans = Number(row.tcp_retrans);
+  expect(row.tcp_retrans, key).not.toBe('');
+  expect(acked, key).toBeGreaterThanOrEqual(Number(row.server_bytes_sent));
+  if (retrans === 0) expect(Math.abs(sent - acked), key).toBeLessThanOrEqual(0.01 * sent);
+  else expect(sent - acked, key).toBeLessThanOrEqual(retrans * 65536);
+  expect(Number(row.tcp_segs_in_client), key).toBeGreaterThanOrEqual(1);
+  expect(['sender', 'receiver_window', 'send_buffer', 'mixed'], key).toContain(row.limited_by);
+}
+
 describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
   it('configs/quick.yaml: one row per experiment, exit 0, no namespace left', async () => {
     const config = loadConfig(path.join(ROOT, 'configs/quick.yaml'));
@@ -74,6 +99,7 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
     for (const row of rows) {
       expect(Number(row.throughput_gbps)).toBeGreaterThan(0);
       expect(Number(row.context_switches)).toBeGreaterThan(0);
+      expectPlausibleTcp(row);
     }
     const summary = parseCsvRecords(readFileSync(path.join(dir, 'summary.csv'), 'utf8')).records;
     expect(summary).toHaveLength(matrixSize(config) / config.repetitions);
