@@ -1,7 +1,10 @@
-// The facts meta.json records about the machine a run ran on.
+// The facts meta.json records about the machine a run ran on, and the
+// readings of it the pair engine takes (/proc/stat, for steal time).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { $ } from 'zx';
 import type { MachineFacts } from '../results/meta.ts';
+import { parseProcStat, type ProcStat } from '../results/steal.ts';
 import { ROOT } from './paths.ts';
 
 async function firstLine(argv: string[]): Promise<string | null> {
@@ -22,4 +25,13 @@ export async function machineFacts(): Promise<MachineFacts> {
     git_dirty: status.exitCode === 0 ? status.stdout.trim() !== '' : null,
     hostname: os.hostname(),
   };
+}
+
+/** This machine's /proc/stat, parsed; null when it cannot be read. A file read: microseconds, no process. */
+export function readProcStat(): ProcStat | null {
+  try {
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
 }

@@ -20,7 +20,7 @@ const EVENTS = ['cycles', 'L1-dcache-load-misses', 'LLC-load-misses', 'context-s
 
 function row(serverPerf = perfStat({ cycles: 1000, 'L1-dcache-load-misses': 10, 'LLC-load-misses': 1, 'context-switches': 5 }),
              clientPerf = perfStat({ cycles: 3000, 'L1-dcache-load-misses': 30, 'LLC-load-misses': 3, 'context-switches': 7 })) {
-  return buildRow({ ...zeroCopyStream(), serverPerf, clientPerf, events: EVENTS, tcpRetransSegs: 0, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
+  return buildRow({ ...zeroCopyStream(), serverPerf, clientPerf, events: EVENTS, tcpRetransSegs: 0, steal: { server: null, client: null }, attempt: 1, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
 }
 
 describe('CSV header', () => {
@@ -42,7 +42,8 @@ describe('CSV header', () => {
       'client_cycles', 'client_cycles_run_pct', 'client_task-clock', 'client_task-clock_run_pct',
     ]);
     expect(h.slice(27)).toEqual([
-      'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs', 'tcp_retrans_segs', 'run_id', 'started_at',
+      'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs',
+      'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts', 'tcp_retrans_segs', 'run_id', 'started_at',
     ]);
     expect(new Set(h).size).toBe(h.length);
   });
@@ -104,6 +105,8 @@ describe('buildRow', () => {
         clientPerf: perfStat({}),
         events: [],
         tcpRetransSegs: null,
+        steal: { server: null, client: null },
+        attempt: 1,
         runId: 'r',
         startedAt: 't',
       }),
