@@ -2,7 +2,7 @@
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
 import { formatCsvLine } from '../../orchestrate/results/row.ts';
-import { PEERS_CSV_HEADER, cpuSecondsOf, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
+import { PEERS_CSV_HEADER, bytesPerSegment, cpuSecondsOf, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
 import { coefficientOfVariation, compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
 import { iperf3Timing } from '../../orchestrate/peers/parse.ts';
 import { planBaseline, subjectName } from '../../orchestrate/peers/plan.ts';
@@ -22,6 +22,7 @@ function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 
     server_cpu_s: 1.9,
     client_cpu_s: null,
     tcp_retrans_segs: 0,
+    bytes_per_segment: 1448,
     wall_s: 2.6,
     version: peer ? '3.12' : 'copybench abc',
     run_id: 'peers-1',
@@ -156,5 +157,18 @@ describe('cpuSecondsOf', () => {
     expect(cpuSecondsOf({ 'task-clock': { value: null, unit: '', runPct: null, supported: false } })).toBeNull();
     expect(cpuSecondsOf({})).toBeNull();
     expect(cpuSecondsOf(null)).toBeNull();
+  });
+});
+
+describe('bytesPerSegment', () => {
+  it('is the sender\'s bytes over the server namespace\'s segments, to one decimal', () => {
+    expect(bytesPerSegment(1448 * 1000 + 7, 1000)).toBe(1448);
+    expect(bytesPerSegment(1000, 3)).toBe(333.3);
+  });
+
+  it('is unknown, never 0 or infinite, without both counts or without a segment', () => {
+    expect(bytesPerSegment(null, 10)).toBeNull();
+    expect(bytesPerSegment(1000, null)).toBeNull();
+    expect(bytesPerSegment(1000, 0)).toBeNull();
   });
 });
