@@ -2,7 +2,7 @@
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
 import { formatCsvLine } from '../../orchestrate/results/row.ts';
-import { PEERS_CSV_HEADER, bytesPerSegment, cpuSecondsOf, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
+import { PEERS_CSV_HEADER, bytesPerSegment, copybenchPeersRow, cpuSecondsOf, peerPeersRow, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
 import { coefficientOfVariation, compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
 import { iperf3Timing } from '../../orchestrate/peers/parse.ts';
 import { planBaseline, subjectName } from '../../orchestrate/peers/plan.ts';
@@ -170,5 +170,25 @@ describe('bytesPerSegment', () => {
     expect(bytesPerSegment(null, 10)).toBeNull();
     expect(bytesPerSegment(1000, null)).toBeNull();
     expect(bytesPerSegment(1000, 0)).toBeNull();
+  });
+});
+
+describe('peers.csv rows: bytes per segment', () => {
+  const ctx = (subject: { kind: 'copybench'; impl: 'one_copy' } | { kind: 'peer'; tool: 'iperf3' }, serverOutSegs: number | null) => ({
+    run: { index: 0, subject, msgSize: 65536, rep: 1 },
+    tcpRetransSegs: 0, serverOutSegs, wallS: 2.6, version: 'v', runId: 'r', startedAt: 't',
+  });
+
+  it('divides what the sender sent over its whole life, not the window\'s bytes, by the server namespace\'s segments', () => {
+    const client = { throughput_gbps: 30, window_s: 2, bytes: 7_000_000_000 };
+    const row = copybenchPeersRow(client, { bytes_sent: 1448 * 6_000_000 }, { server: null, client: null }, ctx({ kind: 'copybench', impl: 'one_copy' }, 6_000_000));
+    expect(row.bytes_per_segment).toBe(1448);
+  });
+
+  it('takes a peer\'s sender total, and is empty when a count is unknown', () => {
+    const m = { bytes: 100, windowS: 1, throughputGbps: 1, senderBytes: 2896, countedBy: 'receiver' as const, version: '3.12' };
+    expect(peerPeersRow(m, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, 2)).bytes_per_segment).toBe(1448);
+    expect(peerPeersRow(m, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, null)).bytes_per_segment).toBeNull();
+    expect(peerPeersRow({ ...m, senderBytes: null }, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, 2)).bytes_per_segment).toBeNull();
   });
 });
