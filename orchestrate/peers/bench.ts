@@ -63,14 +63,14 @@ export function orchestrationOverhead(steps: readonly CopybenchStep[]): Overhead
   const mean = (f: (x: CopybenchStep) => number) => steps.reduce((s, x) => s + f(x), 0) / steps.length;
   const t = (x: CopybenchStep) => x.timings;
   const parts = [
-    { step: 'retransmission counters read (/proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
+    { step: 'TCP counters read (RetransSegs, OutSegs: /proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
     { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).listenerReady ?? t(x).countersRead) - t(x).countersRead) },
     {
-      step: 'client started under perf, ran, exited (asks for warm-up + duration)',
+      step: 'client started under perf, ran, exited (asks for warm-up + duration; /proc/stat read before and after)',
       meanS: mean((x) => (t(x).driverExited ?? t(x).listenerReady ?? 0) - (t(x).listenerReady ?? t(x).countersRead)),
     },
     { step: 'server exited after the client', meanS: mean((x) => (t(x).listenerExited ?? 0) - (t(x).driverExited ?? t(x).listenerExited ?? 0)) },
-    { step: 'retransmission counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).listenerExited ?? t(x).countersReadAgain)) },
+    { step: 'TCP counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).listenerExited ?? t(x).countersReadAgain)) },
     { step: 'outputs parsed and checked, row built', meanS: mean((x) => t(x).interpreted - t(x).countersReadAgain) },
     { step: 'rows appended (fsync), progress line', meanS: mean((x) => x.wallS - t(x).interpreted) },
   ];
