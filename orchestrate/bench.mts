@@ -6,6 +6,7 @@
 // copybench experiment per variant at 8 threads × 64 KiB for peak RSS, and
 // prints every figure with its target and whether it was met:
 // - throughput of each variant ÷ the best peer per size (1 thread, stream);
+// - each subject's throughput and TCP payload per segment at 1 KiB and 64 KiB;
 // - coefficient of variation of throughput at 64 KiB over the repetitions;
 // - orchestration overhead: Σ wall time ÷ Σ (warm-up + duration) over
 //   copybench's experiments of this run, and where the time went;
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import type { Implementation } from './config/domain.ts';
 import { BASELINE_OPTIONS, baselineOptions, comparisonText, runBaseline } from './peers/baseline.ts';
-import { benchFigures, formatBenchFigures, formatOverhead, orchestrationOverhead, type PeakRss } from './peers/bench.ts';
+import { benchFigures, formatBenchFigures, formatOverhead, formatPayloadPerSegment, orchestrationOverhead, payloadPerSegment, type PeakRss } from './peers/bench.ts';
 import type { Step } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
@@ -74,6 +75,8 @@ async function main(): Promise<number> {
     `copybench bench — run ${path.basename(result.runDir!)} (${result.runDir})`,
     '',
     comparisonText(result.comparison),
+    '',
+    formatPayloadPerSegment(payloadPerSegment(result.rows)),
     '',
     ...(overhead ? [formatOverhead(overhead), ''] : []),
     `whole run: ${result.wallS.toFixed(1)} s wall (preflight, make, topology and teardown included); the baseline loop ${result.loopWallS.toFixed(1)} s`,

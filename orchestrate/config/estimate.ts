@@ -8,7 +8,7 @@ export function matrixSize(m: { variants: readonly unknown[]; modes: readonly un
 
 // Time per experiment beyond warm-up + duration: process start under perf and
 // `ip netns exec`, the server's ready line, connection set-up, the
-// retransmission counters before and after, the server's exit, parsing and
+// TCP counters before and after, the server's exit, parsing and
 // the CSV append. Measured at 0.035 s on the 2-core reference machine
 // (`npm run bench`: 60 experiments of 2.5 s took 152.1 s); rounded up. Used
 // only for the estimate and the first ETA.

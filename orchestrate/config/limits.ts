@@ -40,3 +40,6 @@ export const PLAN_SECONDS_MAX = 7 * 24 * 3600;
 
 /** A config file's size, checked before it is parsed (a 50 MB file took 730 MB and 9 s to be refused). */
 export const CONFIG_BYTES_MAX = 2 ** 20;
+
+/** Ours: tries per experiment when interference forces re-runs; each costs a whole experiment. */
+export const ATTEMPTS_MAX = 10;

@@ -9,6 +9,7 @@ import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts'
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
+  ATTEMPTS_MAX,
   EXPERIMENTS_MAX,
   MSG_SIZE_MAX,
   MSG_SIZE_MIN,
@@ -256,6 +257,21 @@ export const ConfigSchema = z.strictObject({
       // The configured topology is said to cost too much when a clean
       // alternative moves the bytes for this much less CPU, every variant.
       margin_pct: intInRange(1, 1000, 'a percentage').default(25),
+    })
+    .prefault({}),
+  // An experiment during which the hypervisor stole more than max_steal_pct
+  // of either side's CPUs (/proc/stat's steal column) is run again, up to
+  // max_attempts tries in all; results.csv keeps the last try (or the first
+  // clean one) and says how many it took.
+  interference: z
+    .strictObject({
+      max_steal_pct: z
+        .number({ error: 'expected a percentage from 0 to 100' })
+        .finite({ error: 'expected a percentage from 0 to 100' })
+        .min(0, { error: 'expected a percentage from 0 to 100' })
+        .max(100, { error: 'expected a percentage from 0 to 100' })
+        .default(2),
+      max_attempts: intInRange(1, ATTEMPTS_MAX, 'an attempt count').default(3),
     })
     .prefault({}),
 }).superRefine((c, ctx) => {

@@ -153,9 +153,9 @@ function baselineStep(run: BaselineRun, config: Config, reps: number, version: s
   const name = subjectName(run.subject);
   const label = `${name} stream ${run.msgSize} B 1 thread rep ${run.rep}/${reps}`;
   const base = { label, key: `${name}/stream/${run.msgSize}/1/${run.rep}`, estimateS: estimateRunSeconds(run.subject, config.warmup_s, config.duration_s) };
-  const context = (ctx: { runId: string }, t0: number, tcpRetransSegs: number | null): RowContext => {
+  const context = (ctx: { runId: string }, t0: number, tcpRetransSegs: number | null, serverOutSegs: number | null): RowContext => {
     const wallS = (performance.now() - t0) / 1000;
-    return { run, tcpRetransSegs, wallS, version, runId: ctx.runId, startedAt: new Date(Date.now() - wallS * 1000).toISOString() };
+    return { run, tcpRetransSegs, serverOutSegs, wallS, version, runId: ctx.runId, startedAt: new Date(Date.now() - wallS * 1000).toISOString() };
   };
   const keep = (runDir: string, row: PeersRow) => {
     appendDurably(path.join(runDir, PEERS_CSV), formatCsvLine(peersRowCells(row)));
@@ -169,7 +169,8 @@ function baselineStep(run: BaselineRun, config: Config, reps: number, version: s
         const t0 = performance.now();
         let timings: PairTimings | null = null;
         const step = experimentStep(e, config, (outcome) => {
-          keep(ctx.runDir, copybenchPeersRow(outcome.value.client, outcome.value.perf, context(ctx, t0, outcome.value.row.tcp_retrans_segs)));
+          const counts = context(ctx, t0, outcome.value.row.tcp_retrans_segs, outcome.serverOutSegs);
+          keep(ctx.runDir, copybenchPeersRow(outcome.value.client, outcome.value.server, outcome.value.perf, counts));
           timings = outcome.timings;
         });
         const out = await step.run(ctx);
@@ -184,9 +185,10 @@ function baselineStep(run: BaselineRun, config: Config, reps: number, version: s
     run: async (ctx): Promise<StepResult> => {
       const t0 = performance.now();
       const outcome = await runPeer(tool, run, ctx);
-      if (!outcome.ok) return { ok: false, problems: outcome.problems, notes: outcome.notes, rawDir: outcome.dir };
-      keep(ctx.runDir, peerPeersRow(outcome.value.measurement, outcome.value.perf, context(ctx, t0, outcome.tcpRetransSegs)));
-      return { ok: true, notes: outcome.notes };
+      const { attempts } = outcome;
+      if (!outcome.ok) return { ok: false, problems: outcome.problems, notes: outcome.notes, rawDir: outcome.dir, attempts };
+      keep(ctx.runDir, peerPeersRow(outcome.value.measurement, outcome.value.perf, context(ctx, t0, outcome.tcpRetransSegs, outcome.serverOutSegs)));
+      return { ok: true, notes: outcome.notes, attempts };
     },
   };
 }

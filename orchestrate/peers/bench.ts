@@ -3,7 +3,8 @@
 // does not fail on noise (bench.mts exits 0 whenever it ran).
 import type { CopybenchStep } from './baseline.ts';
 import { PEER_TOOLS } from '../config/schema.ts';
-import { SUBJECT_LABEL, type PeersRow } from './rows.ts';
+import { SUBJECTS, SUBJECT_LABEL, type PeersRow } from './rows.ts';
+import { median } from '../results/stats.ts';
 import { variationAt, type SizeComparison } from './compare.ts';
 import { formatSize } from '../results/format.ts';
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
@@ -62,14 +63,14 @@ export function orchestrationOverhead(steps: readonly CopybenchStep[]): Overhead
   const mean = (f: (x: CopybenchStep) => number) => steps.reduce((s, x) => s + f(x), 0) / steps.length;
   const t = (x: CopybenchStep) => x.timings;
   const parts = [
-    { step: 'retransmission counters read (/proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
+    { step: 'TCP counters read (RetransSegs, OutSegs: /proc/<pid>/net/snmp, both namespaces)', meanS: mean((x) => t(x).countersRead) },
     { step: 'server started under perf, ready line', meanS: mean((x) => (t(x).listenerReady ?? t(x).countersRead) - t(x).countersRead) },
     {
-      step: 'client started under perf, ran, exited (asks for warm-up + duration)',
+      step: 'client started under perf, ran, exited (asks for warm-up + duration; /proc/stat read before and after)',
       meanS: mean((x) => (t(x).driverExited ?? t(x).listenerReady ?? 0) - (t(x).listenerReady ?? t(x).countersRead)),
     },
     { step: 'server exited after the client', meanS: mean((x) => (t(x).listenerExited ?? 0) - (t(x).driverExited ?? t(x).listenerExited ?? 0)) },
-    { step: 'retransmission counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).listenerExited ?? t(x).countersReadAgain)) },
+    { step: 'TCP counters read again', meanS: mean((x) => t(x).countersReadAgain - (t(x).listenerExited ?? t(x).countersReadAgain)) },
     { step: 'outputs parsed and checked, row built', meanS: mean((x) => t(x).interpreted - t(x).countersReadAgain) },
     { step: 'rows appended (fsync), progress line', meanS: mean((x) => x.wallS - t(x).interpreted) },
   ];
@@ -179,6 +180,48 @@ export function formatBenchFigures(figures: readonly BenchFigure[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** Sizes at which bench prints each subject's payload per segment beside its throughput. */
+export const SEGMENT_SIZES = [1024, 65536];
+
+export interface SegmentFigure {
+  subject: (typeof SUBJECTS)[number];
+  msgSize: number;
+  /** Medians over the repetitions; bytesPerSegment null when no repetition had it. */
+  gbps: number;
+  bytesPerSegment: number | null;
+}
+
+/** Each subject's median throughput and bytes per segment at `sizes` (subjects not measured at a size are left out). */
+export function payloadPerSegment(rows: readonly PeersRow[], sizes: readonly number[] = SEGMENT_SIZES): SegmentFigure[] {
+  const out: SegmentFigure[] = [];
+  for (const subject of SUBJECTS) {
+    for (const msgSize of sizes) {
+      const runs = rows.filter((r) => r.subject === subject && r.msg_size === msgSize);
+      if (runs.length === 0) continue;
+      const perSegment = runs.map((r) => r.bytes_per_segment).filter((b): b is number => b !== null);
+      out.push({ subject, msgSize, gbps: median(runs.map((r) => r.throughput_gbps))!, bytesPerSegment: median(perSegment) });
+    }
+  }
+  return out;
+}
+
+/** One line per subject: throughput and bytes per segment at each size. */
+export function formatPayloadPerSegment(figures: readonly SegmentFigure[], sizes: readonly number[] = SEGMENT_SIZES): string {
+  const subjects = SUBJECTS.filter((s) => figures.some((f) => f.subject === s));
+  const cell = (subject: string, size: number) => {
+    const f = figures.find((x) => x.subject === subject && x.msgSize === size);
+    if (!f) return '—';
+    return `${f.gbps.toFixed(2)} Gbit/s, ${f.bytesPerSegment === null ? '— (unknown)' : `${f.bytesPerSegment.toFixed(0)} B/segment`}`;
+  };
+  const header = ['subject', ...sizes.map((s) => formatSize(s, 'iec'))];
+  const lines = subjects.map((s) => [SUBJECT_LABEL[s], ...sizes.map((size) => cell(s, size))]);
+  const widths = header.map((h, j) => Math.max(h.length, ...lines.map((l) => l[j]!.length)));
+  return [
+    "throughput and TCP payload per segment (the sender's bytes ÷ segments the server's namespace sent, TcpOutSegs; medians):",
+    ...[header, ...lines].map((l) => l.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd()),
+  ].join('\n');
 }
 
 export function formatOverhead(o: Overhead): string {

@@ -33,6 +33,12 @@ export interface PeerMeasurement {
   /** The window those bytes were counted in, seconds. */
   windowS: number;
   throughputGbps: number;
+  /**
+   * What the sender sent over its whole run (warm-up included), for bytes
+   * per segment against the server namespace's OutSegs over the same span;
+   * null when the tool does not say.
+   */
+  senderBytes: number | null;
   /** Who counted: the receiver (iperf3 -R client) or the sender (sockperf tp). */
   countedBy: 'receiver' | 'sender';
   /** The tool's own version string. */
@@ -66,7 +72,8 @@ const Iperf3Report = z.looseObject({
     }),
   }),
   intervals: z.array(Iperf3Interval),
-  end: z.looseObject({}),
+  // With -R the client's report carries the sender's (the server's) totals in end.sum_sent.
+  end: z.looseObject({ sum_sent: z.looseObject({ bytes: z.number().int().nonnegative() }).optional() }),
 });
 
 export interface Iperf3Window {
@@ -133,7 +140,8 @@ export function parseIperf3Json(text: string, window: Iperf3Window): PeerMeasure
     );
   }
   if (bytes === 0) throw new PeerOutputError('iperf3: nothing received in the window');
-  return { bytes, windowS: seconds, throughputGbps: gbps(bytes, seconds), countedBy: 'receiver', version: report.start.version };
+  const senderBytes = report.end.sum_sent?.bytes ?? null;
+  return { bytes, windowS: seconds, throughputGbps: gbps(bytes, seconds), senderBytes, countedBy: 'receiver', version: report.start.version };
 }
 
 /**
@@ -223,6 +231,7 @@ export function parseSockperfTp(text: string, msgSize: number): PeerMeasurement 
     throw new PeerOutputError(`sockperf: message rate ${msgRate}/s disagrees with ${messages} messages in ${seconds} s`);
   }
   const bytes = messages * msgSize;
-  return { bytes, windowS: messages / msgRate, throughputGbps: (msgRate * msgSize * 8) / 1e9, countedBy: 'sender', version };
+  // Its whole run is its test: the few warm-up messages before it are not counted anywhere.
+  return { bytes, windowS: messages / msgRate, throughputGbps: (msgRate * msgSize * 8) / 1e9, senderBytes: bytes, countedBy: 'sender', version };
 }
 

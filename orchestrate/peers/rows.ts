@@ -36,6 +36,15 @@ export const PeersRow = z.strictObject({
   server_cpu_s: cpuSeconds,
   client_cpu_s: cpuSeconds,
   tcp_retrans_segs: z.number().int().nonnegative().nullable(),
+  /**
+   * TCP payload per segment: what the sender sent over its whole run ÷ the
+   * segments the server's namespace sent over the same span (its TcpOutSegs
+   * delta). OutSegs counts ACK-only segments too, but on the sending side of
+   * a one-way stream nearly every segment carries data; it counts a GSO
+   * packet as the MSS-sized segments it becomes. Empty when unknown
+   * (loopback: one namespace for both sides).
+   */
+  bytes_per_segment: z.number().finite().positive().nullable(),
   /** Wall time of the whole run, from its first process's start to its last's exit and the row's parsing. */
   wall_s: z.number().finite().nonnegative(),
   version: z.string().min(1),
@@ -66,18 +75,27 @@ export function cpuSecondsOf(perf: PerfStat | null): number | null {
   return null;
 }
 
+/** Bytes ÷ segments, to one decimal; null when either is unknown or no segment was counted. */
+export function bytesPerSegment(bytes: number | null, segments: number | null): number | null {
+  if (bytes === null || segments === null || segments <= 0 || bytes <= 0) return null;
+  return Math.round((bytes / segments) * 10) / 10;
+}
+
 export interface RowContext {
   run: BaselineRun;
   tcpRetransSegs: number | null;
+  /** Segments the server's namespace sent during the run (TcpOutSegs delta); null when unknown. */
+  serverOutSegs: number | null;
   wallS: number;
   version: string;
   runId: string;
   startedAt: string;
 }
 
-/** A peers.csv row for one of copybench's own runs, from its client's result line and perf counts. */
+/** A peers.csv row for one of copybench's own runs, from its result lines and perf counts. */
 export function copybenchPeersRow(
   client: { throughput_gbps: number; window_s: number; bytes: number },
+  server: { bytes_sent: number },
   perf: { server: PerfStat | null; client: PerfStat | null },
   ctx: RowContext,
 ): PeersRow {
@@ -95,6 +113,7 @@ export function copybenchPeersRow(
     server_cpu_s: cpuSecondsOf(perf.server),
     client_cpu_s: cpuSecondsOf(perf.client),
     tcp_retrans_segs: ctx.tcpRetransSegs,
+    bytes_per_segment: bytesPerSegment(server.bytes_sent, ctx.serverOutSegs),
     wall_s: ctx.wallS,
     version: ctx.version,
     run_id: ctx.runId,
@@ -118,6 +137,7 @@ export function peerPeersRow(m: PeerMeasurement, perf: { server: PerfStat | null
     server_cpu_s: cpuSecondsOf(perf.server),
     client_cpu_s: cpuSecondsOf(perf.client),
     tcp_retrans_segs: ctx.tcpRetransSegs,
+    bytes_per_segment: bytesPerSegment(m.senderBytes, ctx.serverOutSegs),
     wall_s: ctx.wallS,
     version: m.version,
     run_id: ctx.runId,

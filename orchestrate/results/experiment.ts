@@ -19,6 +19,10 @@ export interface ExperimentRecord {
   /** What went wrong with the processes' lives (from the pair engine). */
   problems: readonly string[];
   tcpRetransSegs: number | null;
+  /** Steal on each side's CPUs while the client ran, %; null when unknown. */
+  steal: { server: number | null; client: number | null };
+  /** Which try this is, from 1. */
+  attempt: number;
   startedAt: string;
 }
 
@@ -56,6 +60,8 @@ export function interpretExperiment(
           clientPerf,
           events,
           tcpRetransSegs: record.tcpRetransSegs,
+          steal: record.steal,
+          attempt: record.attempt,
           runId,
           startedAt: record.startedAt,
         });

@@ -97,6 +97,12 @@ export const Meta = z.object({
   peers: PeersRecord.optional(),
   /** The preflight's measurement of the configured topology against its alternatives. */
   calibration: Calibration.optional(),
+  /**
+   * Interference (hypervisor steal time): whether this machine reports it at
+   * all (checked when the topology is up), and how many re-runs it forced
+   * over the run's sessions.
+   */
+  interference: z.object({ steal_reported: z.boolean(), reruns: z.number().int().nonnegative() }).optional(),
   rows: z.number().int().nonnegative().optional(),
   failed: z.number().int().nonnegative().optional(),
   wall_s: z.number().nonnegative().optional(),

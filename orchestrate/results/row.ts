@@ -63,6 +63,16 @@ export const TailColumns = z.strictObject({
   zc_enobufs: count,
   /** TCP's own account (TCP_INFO) and what limited the transfer: tcp.ts. */
   ...TcpColumns.shape,
+  /**
+   * Hypervisor steal on each side's CPUs (its pinning; every CPU when
+   * unpinned) from just before the client started to just after it exited,
+   * % of those CPUs' ticks (/proc/stat). Empty when this machine reports no
+   * steal time.
+   */
+  steal_pct_server_cpu: z.number().finite().min(0).max(100).nullable(),
+  steal_pct_client_cpu: z.number().finite().min(0).max(100).nullable(),
+  /** Tries it took: 1 if the first was clean; more when steal forced re-runs (see config `interference`). Empty in older runs. */
+  attempts: z.number().int().positive().nullable(),
   /** TCP segments retransmitted during the experiment, both namespaces together (their TcpRetransSegs, as nstat names it). */
   tcp_retrans_segs: count.nullable(),
   run_id: z.string().min(1),
@@ -175,6 +185,8 @@ export function transferCount(server: PerfStat, client: PerfStat, names: readonl
 
 export interface RowInput extends ExperimentOutputs {
   tcpRetransSegs: number | null;
+  steal: { server: number | null; client: number | null };
+  attempt: number;
   runId: string;
   startedAt: string;
 }
@@ -218,6 +230,9 @@ export function buildRow(input: RowInput): Row {
     zc_copied: server.zerocopy.copied,
     zc_enobufs: server.zerocopy.enobufs,
     ...tcpColumns(server.tcp, client.tcp),
+    steal_pct_server_cpu: roundPct(input.steal.server),
+    steal_pct_client_cpu: roundPct(input.steal.client),
+    attempts: input.attempt,
     tcp_retrans_segs: input.tcpRetransSegs,
     run_id: input.runId,
     started_at: input.startedAt,
@@ -231,6 +246,11 @@ export function buildRow(input: RowInput): Row {
     if (v !== null && !Number.isFinite(v)) throw new Error(`${k}: not a finite number: ${v}`);
   }
   return { ...fixed, perf };
+}
+
+/** A percentage to two decimals: /proc/stat counts 10 ms ticks, more digits would be noise. */
+function roundPct(pct: number | null): number | null {
+  return pct === null ? null : Math.round(pct * 100) / 100;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {

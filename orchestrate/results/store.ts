@@ -82,6 +82,18 @@ export function makeDir(dir: string): void {
   writing(dir, () => mkdirSync(dir, { recursive: true }));
 }
 
+/**
+ * A folder moved to `to` (an attempt's raw files set aside before the pair
+ * runs again); a folder already there — left by an earlier session of the
+ * same experiment — is replaced.
+ */
+export function moveAside(from: string, to: string): void {
+  writing(to, () => {
+    rmSync(to, { recursive: true, force: true });
+    renameSync(from, to);
+  });
+}
+
 /** A whole file written at once (raw outputs); a failure is a WriteError naming it. */
 export function writeFile(file: string, text: string): void {
   writing(file, () => writeFileSync(file, text));

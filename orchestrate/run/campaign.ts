@@ -9,7 +9,8 @@ import { perfEvents, type Config } from '../config/schema.ts';
 import type { Meta, SessionRecord } from '../results/meta.ts';
 import { RAW_DIR, WriteError, appendFailure, createRunDir, releaseRoom, reserveRoom, writeCsvHeader, writeMeta } from '../results/store.ts';
 import { csvHeader } from '../results/row.ts';
-import { machineFacts } from './machine.ts';
+import { stealReported } from '../results/steal.ts';
+import { machineFacts, readProcStat } from './machine.ts';
 import type { PreflightResult } from './preflight.ts';
 import { remainingSeconds, type Progress } from './progress.ts';
 import type { Session } from './session.ts';
@@ -23,9 +24,16 @@ export interface StepContext extends RunContext {
   runDir: string;
 }
 
-export type StepResult =
+export type StepResult = (
   | { ok: true; notes: readonly string[] }
-  | { ok: false; problems: readonly string[]; notes: readonly string[]; rawDir: string };
+  | { ok: false; problems: readonly string[]; notes: readonly string[]; rawDir: string }
+) & {
+  /** Tries the step took (the pair engine's re-runs on interference); 1 when absent. */
+  attempts?: number;
+};
+
+/** Said once per run when steal cannot be seen here. */
+export const NO_STEAL_NOTE = 'this machine reports no steal time; interference cannot be detected';
 
 export interface Step {
   /** For the progress line and messages: `two_copy stream 128 B 1 thread rep 1/3`. */
@@ -158,6 +166,7 @@ export class Campaign {
       this.record.topology = topologyRecord(topology);
       this.record.notes.push(...topology.notes);
       this.meta.sysctls = topology.sysctls;
+      this.checkSteal();
       this.save();
       const ctx: StepContext = {
         config,
@@ -186,6 +195,17 @@ export class Campaign {
     return this.tally;
   }
 
+  /** Whether this machine reports steal time at all: said once, kept in meta.json with the re-runs so far. */
+  private checkSteal(): void {
+    const stat = readProcStat();
+    const reported = stat !== null && stealReported(stat);
+    if (!reported) {
+      this.say(`note: ${NO_STEAL_NOTE}`);
+      this.record.notes.push(NO_STEAL_NOTE);
+    }
+    this.meta.interference = { steal_reported: reported, reruns: this.meta.interference?.reruns ?? 0 };
+  }
+
   private async loop(steps: readonly Step[], ctx: StepContext): Promise<void> {
     const estimates = steps.map((s) => s.estimateS);
     const loopStart = Date.now();
@@ -199,6 +219,7 @@ export class Campaign {
         etaS: remainingSeconds(estimates, i, (Date.now() - loopStart) / 1000),
       });
       const result = await step.run(ctx);
+      if (result.attempts && result.attempts > 1 && this.meta.interference) this.meta.interference.reruns += result.attempts - 1;
       for (const note of result.notes) {
         if (this.seenNotes.has(note)) continue;
         this.seenNotes.add(note);

@@ -70,10 +70,11 @@ export function experimentStep(e: Experiment, config: Config, onRow?: (outcome: 
     estimateS: config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S,
     run: async (ctx) => {
       const outcome = await runExperiment(e, ctx);
-      if (!outcome.ok) return { ok: false, problems: outcome.problems, notes: outcome.notes, rawDir: outcome.dir };
+      const { attempts } = outcome;
+      if (!outcome.ok) return { ok: false, problems: outcome.problems, notes: outcome.notes, rawDir: outcome.dir, attempts };
       appendCsvRow(ctx.runDir, rowCells(outcome.value.row, perfEvents(config)));
       onRow?.(outcome);
-      return { ok: true, notes: outcome.notes };
+      return { ok: true, notes: outcome.notes, attempts };
     },
   };
 }

@@ -1,9 +1,11 @@
-// The facts meta.json records about the machine a run ran on.
+// The facts meta.json records about the machine a run ran on, and the
+// readings of it the pair engine takes (/proc/stat, for steal time).
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
 import type { MachineFacts } from '../results/meta.ts';
+import { parseProcStat, type ProcStat } from '../results/steal.ts';
 import { ROOT } from './paths.ts';
 
 async function firstLine(argv: string[]): Promise<string | null> {
@@ -37,5 +39,14 @@ function mitigations(): Record<string, string> | undefined {
     return Object.fromEntries(names.map((n) => [n, readFileSync(path.join(VULNERABILITIES, n), 'utf8').trim()]));
   } catch {
     return undefined;
+  }
+}
+
+/** This machine's /proc/stat, parsed; null when it cannot be read. A file read: microseconds, no process. */
+export function readProcStat(): ProcStat | null {
+  try {
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
   }
 }

@@ -1,22 +1,27 @@
 // The pair engine: one function runs every listener/driver pair — copybench's
 // aN_server/aN_client and each peer tool alike. It owns what they share:
 // perf stat and pinning around both processes, readiness (a line, never a
-// sleep), one deadline, ordered shutdown, the raw files, and the
-// retransmission counters read before and after. What the outputs mean is
-// the caller's pure `interpret` function.
+// sleep), one deadline, ordered shutdown, the raw files, TCP's counters read
+// before and after, the steal time of each side's CPUs while the driver ran,
+// and running a pair again when the hypervisor stole too much of it. What the
+// outputs mean is the caller's pure `interpret` function.
 //
 // Raw files, in raw/<slug>/: commands.txt; per side server.* / client.*
-// (.stdout, .stderr, .exit, .perf); problems.txt when the pair failed.
+// (.stdout, .stderr, .exit, .perf); problems.txt when the pair failed. An
+// attempt run again for interference keeps its files in raw/<slug>-try<k>/.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessOutput } from 'zx';
 import { perfEvents, type Config } from '../config/schema.ts';
-import type { Side } from '../config/domain.ts';
+import { SIDES, type Side } from '../config/domain.ts';
+import { cpusOf } from '../config/cpus.ts';
 import type { Interpretation, PairOutputs, ProcessRecord } from '../results/outputs.ts';
-import { makeDir, writeFile } from '../results/store.ts';
+import { interferenceVerdict, stealPercent, type InterferenceLimits, type ProcStat, type StealReading } from '../results/steal.ts';
+import { makeDir, moveAside, writeFile } from '../results/store.ts';
+import { readProcStat } from './machine.ts';
 import type { Place } from './place.ts';
 import { Interrupted, describeExit, lastLines, waitExit, waitReady, type ProcessTracker, type Readiness, type Tracked } from './process.ts';
-import type { Topology } from './topology/topology.ts';
+import type { Topology, TopologyCounters } from './topology/topology.ts';
 
 /** One process of a pair: which side it runs on and what it runs there. */
 export interface ProcessSpec {
@@ -46,8 +51,12 @@ export interface PairContext {
   readyS: number;
   /** Everything from the listener's start to its exit must fit in this. */
   budgetS: number;
-  /** TCP retransmitted segments so far on the topology; null when unreadable. */
-  retransmissions(): Promise<number | null>;
+  /** TCP's counters so far on the topology (retransmitted segments, the server namespace's segments sent). */
+  tcpCounters(): Promise<TopologyCounters>;
+  /** /proc/stat now; null when unreadable. Read right before the driver starts and right after it exits. */
+  cpuTicks(): ProcStat | null;
+  /** When steal on a side's CPUs makes an attempt run again; null: never. */
+  interference: InterferenceLimits | null;
   tracker: ProcessTracker;
   abort: AbortSignal;
   /** This pair's raw folder (created). */
@@ -61,6 +70,12 @@ export interface PairRecord<R> {
   /** Problems with the processes' lives: not ready, past the deadline, a bad exit. */
   problems: string[];
   tcpRetransSegs: number | null;
+  /** Segments the server's namespace sent during the pair (OutSegs delta); null when unknown. */
+  serverOutSegs: number | null;
+  /** Steal on each side's CPUs (its pinning; every CPU when unpinned) while the driver ran, %; null when unknown. */
+  steal: StealReading;
+  /** Which try this is, from 1 (more when interference made the engine run the pair again). */
+  attempt: number;
   startedAt: string;
 }
 
@@ -74,7 +89,15 @@ export interface PairTimings {
   interpreted: number;
 }
 
-export type PairOutcome<T> = Interpretation<T> & { dir: string; timings: PairTimings; tcpRetransSegs: number | null };
+export type PairOutcome<T> = Interpretation<T> & {
+  dir: string;
+  timings: PairTimings;
+  tcpRetransSegs: number | null;
+  serverOutSegs: number | null;
+  steal: StealReading;
+  /** Tries in all; the outcome is the last one's. */
+  attempts: number;
+};
 
 /** What every pair of a campaign shares: the config, the topology, the session's tracker and abort. */
 export interface RunContext {
@@ -95,7 +118,9 @@ export function pairContext(ctx: RunContext, slug: string): PairContext {
     perfEvents: perfEvents(config),
     readyS: config.timeouts.ready_s,
     budgetS: config.warmup_s + config.duration_s + config.timeouts.margin_s,
-    retransmissions: () => topology.retransmissions(),
+    tcpCounters: () => topology.tcpCounters(),
+    cpuTicks: readProcStat,
+    interference: { maxStealPct: config.interference.max_steal_pct, maxAttempts: config.interference.max_attempts },
     tracker: ctx.tracker,
     abort: ctx.abort,
     dir: path.join(ctx.rawDir, slug),
@@ -109,14 +134,52 @@ export function perfArgv(events: readonly string[], perfFile: string, cpus: stri
 }
 
 /**
- * Runs one pair and interprets it. Never throws for a failed pair (its
- * problems are in the outcome and in problems.txt); throws Interrupted when
- * `ctx.abort` fired — after ending both processes and writing the raw files.
+ * Runs one pair and interprets it; again, up to `ctx.interference`'s
+ * attempts, while the hypervisor steals more than it allows of a side's CPUs
+ * (interferenceVerdict). Each earlier attempt's raw folder is moved to
+ * `<dir>-try<k>` and a note says so; the outcome is the last attempt's.
+ * Never throws for a failed pair (its problems are in the outcome and in
+ * problems.txt); throws Interrupted when `ctx.abort` fired — after ending
+ * both processes and writing the raw files.
  */
 export async function runPair<R, T>(
   spec: PairSpec<R>,
   ctx: PairContext,
   interpret: (record: PairRecord<R>) => Interpretation<T>,
+): Promise<PairOutcome<T>> {
+  const notes: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await runAttempt(spec, ctx, interpret, attempt);
+    const verdict = ctx.interference ? interferenceVerdict(outcome.steal, attempt, outcome.ok, ctx.interference) : null;
+    const said = stealText(outcome.steal, ctx.pinning);
+    if (verdict?.rerun) {
+      const aside = `${ctx.dir}-try${attempt}`;
+      moveAside(ctx.dir, aside);
+      notes.push(
+        `steal ${said} during attempt ${attempt} (more than ${ctx.interference!.maxStealPct} % allowed); ` +
+          `run again, its raw files kept in ${path.basename(aside)}`,
+      );
+      continue;
+    }
+    if (verdict && !verdict.rerun && verdict.reason === 'last attempt') {
+      notes.push(`steal ${said} still above ${ctx.interference!.maxStealPct} % after ${attempt} attempts; this attempt's row kept`);
+    }
+    return { ...outcome, notes: [...notes, ...outcome.notes] };
+  }
+}
+
+/** `server CPU 0 3.1 %, client CPU 1 0.4 %` (unknown sides left out). */
+function stealText(steal: StealReading, pinning: Record<Side, string | null>): string {
+  return SIDES.filter((side) => steal[side] !== null)
+    .map((side) => `${side} CPU ${pinning[side] ?? 'all'} ${steal[side]!.toFixed(1)} %`)
+    .join(', ');
+}
+
+async function runAttempt<R, T>(
+  spec: PairSpec<R>,
+  ctx: PairContext,
+  interpret: (record: PairRecord<R>) => Interpretation<T>,
+  attempt: number,
 ): Promise<PairOutcome<T>> {
   // Raw files go through the store: a full disk is one WriteError naming the file.
   makeDir(ctx.dir);
@@ -124,19 +187,25 @@ export async function runPair<R, T>(
   const t0 = performance.now();
   const since = () => (performance.now() - t0) / 1000;
   const startedAt = new Date().toISOString();
-  const before = await ctx.retransmissions();
+  const before = await ctx.tcpCounters();
   const countersRead = since();
   const life = await runProcesses(spec, ctx, file, since);
-  const after = await ctx.retransmissions();
+  const after = await ctx.tcpCounters();
   const timings: PairTimings = { countersRead, ...life.timings, countersReadAgain: since(), interpreted: 0 };
-  const tcpRetransSegs = before === null || after === null ? null : after - before;
+  const delta = (k: keyof TopologyCounters) => (before[k] === null || after[k] === null ? null : after[k]! - before[k]!);
+  const tcpRetransSegs = delta('retransSegs');
+  const serverOutSegs = delta('serverOutSegs');
+  // Unpinned: every CPU, since the scheduler may run it on any.
+  const steal = Object.fromEntries(
+    SIDES.map((side) => [side, stealPercent(life.ticks.before, life.ticks.after, ctx.pinning[side] === null ? null : cpusOf(ctx.pinning[side]!))]),
+  ) as StealReading;
 
   const perfText = (side: Side) => (existsSync(file(`${side}.perf`)) ? readFileSync(file(`${side}.perf`), 'utf8') : null);
   const outputs: PairOutputs = { ...life.records, perf: { server: perfText('server'), client: perfText('client') } };
-  const result = interpret({ ready: life.ready, outputs, problems: life.problems, tcpRetransSegs, startedAt });
+  const result = interpret({ ready: life.ready, outputs, problems: life.problems, tcpRetransSegs, serverOutSegs, steal, attempt, startedAt });
   if (!result.ok) writeFile(file('problems.txt'), result.problems.join('\n') + '\n');
   timings.interpreted = since();
-  return { ...result, dir: ctx.dir, timings, tcpRetransSegs };
+  return { ...result, dir: ctx.dir, timings, tcpRetransSegs, serverOutSegs, steal, attempts: attempt };
 }
 
 interface ProcessLives<R> {
@@ -144,6 +213,8 @@ interface ProcessLives<R> {
   records: Record<Side, ProcessRecord | null>;
   problems: string[];
   timings: Pick<PairTimings, 'listenerReady' | 'driverExited' | 'listenerExited'>;
+  /** /proc/stat right before the driver started and right after it exited; null when not read. */
+  ticks: { before: ProcStat | null; after: ProcStat | null };
 }
 
 /** The two processes from start to exit, in order; raw files written whatever happens. */
@@ -169,6 +240,7 @@ async function runProcesses<R>(
   const outs = new Map<Tracked, ProcessOutput>();
   let ready: R | null = null;
   let endedListener = false;
+  const ticks: ProcessLives<R>['ticks'] = { before: null, after: null };
   const started = () =>
     [[spec.listener, listener] as const, ...(driver ? [[driver.spec, driver.tracked] as const] : [])] as [ProcessSpec, Tracked][];
   try {
@@ -183,8 +255,10 @@ async function runProcesses<R>(
       const driverSpec = spec.driver(ready);
       const driverCmd = command(driverSpec);
       commands.push(JSON.stringify(driverCmd));
+      ticks.before = ctx.cpuTicks();
       driver = { spec: driverSpec, tracked: tracker.start(driverCmd, driverSpec.label) };
       const out = await waitExit(driver.tracked, deadline - Date.now(), abort);
+      ticks.after = ctx.cpuTicks();
       timings.driverExited = since();
       checkAbort();
       if (!out) {
@@ -225,7 +299,7 @@ async function runProcesses<R>(
     const asked = p === spec.listener && endedListener && !spec.listener.exitsByItself && out.signal === 'SIGINT';
     if (out.exitCode !== 0 && !asked) problems.push(`${p.label} ${describeExit(out)}: ${lastLines(out.stderr || out.stdout)}`);
   }
-  return { ready, records, problems, timings };
+  return { ready, records, problems, timings, ticks };
 }
 
 function recordRaw(file: (name: string) => string, side: Side, out: ProcessOutput): void {

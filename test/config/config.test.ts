@@ -37,6 +37,7 @@ describe('parseConfig: defaults', () => {
       sysctls: {},
     });
     expect(c.variants).toEqual(['two_copy', 'one_copy', 'zero_copy']);
+    expect(c.interference).toEqual({ max_steal_pct: 2, max_attempts: 3 });
     expect(c.modes).toEqual(['stream', 'rr']);
     expect(c.perf.events).toEqual([...DEFAULT_PERF_EVENTS]);
     expect(c.pinning).toEqual({ server: '0', client: '1' });
@@ -177,6 +178,11 @@ describe('parseConfig: limits the binaries and the orchestrator have', () => {
     ['a message size past MSG_SIZE_MAX', 'message_sizes: [134217728]', 'message_sizes[0]: expected a message size in bytes from 16 to 67108864, got 134217728'],
     ['a peer message size past MSG_SIZE_MAX', 'duration_s: 2\npeers: { message_sizes: [134217728] }', 'peers.message_sizes[0]: expected a message size in bytes from 16 to 67108864, got 134217728'],
     ['zc_slots past the server\'s --zc-slots limit', 'zc_slots: 4097', 'zc_slots: expected a slot count from 1 to 4096, got 4097'],
+    ['a steal limit past 100 %', 'interference: { max_steal_pct: 101 }', 'interference.max_steal_pct: expected a percentage from 0 to 100, got 101'],
+    ['a negative steal limit', 'interference: { max_steal_pct: -1 }', 'interference.max_steal_pct: expected a percentage from 0 to 100, got -1'],
+    ['no attempt at all', 'interference: { max_attempts: 0 }', 'interference.max_attempts: expected an attempt count from 1 to 10, got 0'],
+    ['attempts past ATTEMPTS_MAX', 'interference: { max_attempts: 11 }', 'interference.max_attempts: expected an attempt count from 1 to 10, got 11'],
+    ['an unknown interference key', 'interference: { max_steal: 2 }', 'interference.max_steal: unknown key'],
     ['threads past the C THREADS_MAX', 'threads: [1025]', 'threads[0]: expected a thread count from 1 to 256, got 1025'],
     ['a duration below the client\'s 1 ms', 'duration_s: 0.0001', 'duration_s: expected a duration in seconds, from 0.001 to 3600, got 0.0001'],
     ['a duration past the C DURATION_MAX_S', 'duration_s: 86401', 'duration_s: expected a duration in seconds, from 0.001 to 3600, got 86401'],

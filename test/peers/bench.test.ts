@@ -1,7 +1,7 @@
 // The benchmark's figures, targets and verdicts, on made-up inputs.
 import { describe, expect, it } from 'vitest';
 import type { CopybenchStep } from '../../orchestrate/peers/baseline.ts';
-import { TARGETS, benchFigures, binaryName, formatBenchFigures, formatOverhead, orchestrationOverhead, type BenchInput } from '../../orchestrate/peers/bench.ts';
+import { TARGETS, benchFigures, binaryName, formatBenchFigures, formatOverhead, formatPayloadPerSegment, orchestrationOverhead, payloadPerSegment, type BenchInput } from '../../orchestrate/peers/bench.ts';
 import { compareWithPeers } from '../../orchestrate/peers/compare.ts';
 import { type PeersRow } from '../../orchestrate/peers/rows.ts';
 
@@ -9,7 +9,7 @@ function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 
   const peer = subject === 'iperf3' || subject === 'sockperf';
   return {
     subject, kind: peer ? 'peer' : 'copybench', msg_size: msgSize, threads: 1, rep, throughput_gbps: gbps,
-    window_s: 2, bytes: 1000, counted_by: 'receiver', server_cpu_s: null, client_cpu_s: null, tcp_retrans_segs: null,
+    window_s: 2, bytes: 1000, counted_by: 'receiver', server_cpu_s: null, client_cpu_s: null, tcp_retrans_segs: null, bytes_per_segment: null,
     wall_s: 2.6, version: 'v', run_id: 'r', started_at: 't',
   };
 }
@@ -125,5 +125,32 @@ describe('benchFigures', () => {
   it('names binaries as the course does', () => {
     expect(binaryName('two_copy', 'server')).toBe('a1_server');
     expect(binaryName('zero_copy', 'client')).toBe('a3_client');
+  });
+});
+
+describe('payload per segment', () => {
+  const withSegments = (r: PeersRow, bytesPerSegment: number | null): PeersRow => ({ ...r, bytes_per_segment: bytesPerSegment });
+  const rows = [
+    withSegments(row('one_copy', 1024, 2, 1), 1000),
+    withSegments(row('one_copy', 1024, 4, 2), 1100),
+    withSegments(row('one_copy', 1024, 3, 3), 1200),
+    withSegments(row('one_copy', 65536, 30, 1), 1448),
+    withSegments(row('iperf3', 1024, 5, 1), null),
+    withSegments(row('iperf3', 4096, 9, 1), 1448),
+  ];
+
+  it('gives each subject\'s median throughput and bytes per segment at 1 KiB and 64 KiB, unknown where no run had it', () => {
+    expect(payloadPerSegment(rows)).toEqual([
+      { subject: 'one_copy', msgSize: 1024, gbps: 3, bytesPerSegment: 1100 },
+      { subject: 'one_copy', msgSize: 65536, gbps: 30, bytesPerSegment: 1448 },
+      { subject: 'iperf3', msgSize: 1024, gbps: 5, bytesPerSegment: null },
+    ]);
+  });
+
+  it('prints one line per subject, throughput next to bytes per segment', () => {
+    const lines = formatPayloadPerSegment(payloadPerSegment(rows)).split('\n');
+    expect(lines[1]).toMatch(/^subject\s+1 KiB\s+64 KiB$/);
+    expect(lines[2]).toMatch(/^a2 one_copy\s+3\.00 Gbit\/s, 1100 B\/segment\s+30\.00 Gbit\/s, 1448 B\/segment$/);
+    expect(lines[3]).toMatch(/^iperf3\s+5\.00 Gbit\/s, — \(unknown\)\s+—$/);
   });
 });

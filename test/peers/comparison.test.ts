@@ -2,7 +2,7 @@
 // per size, ratios, coefficient of variation, iperf3's timing.
 import { describe, expect, it } from 'vitest';
 import { formatCsvLine } from '../../orchestrate/results/row.ts';
-import { PEERS_CSV_HEADER, cpuSecondsOf, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
+import { PEERS_CSV_HEADER, bytesPerSegment, copybenchPeersRow, cpuSecondsOf, peerPeersRow, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
 import { coefficientOfVariation, compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
 import { iperf3Timing } from '../../orchestrate/peers/parse.ts';
 import { planBaseline, subjectName } from '../../orchestrate/peers/plan.ts';
@@ -22,6 +22,7 @@ function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep = 
     server_cpu_s: 1.9,
     client_cpu_s: null,
     tcp_retrans_segs: 0,
+    bytes_per_segment: 1448,
     wall_s: 2.6,
     version: peer ? '3.12' : 'copybench abc',
     run_id: 'peers-1',
@@ -156,5 +157,38 @@ describe('cpuSecondsOf', () => {
     expect(cpuSecondsOf({ 'task-clock': { value: null, unit: '', runPct: null, supported: false } })).toBeNull();
     expect(cpuSecondsOf({})).toBeNull();
     expect(cpuSecondsOf(null)).toBeNull();
+  });
+});
+
+describe('bytesPerSegment', () => {
+  it('is the sender\'s bytes over the server namespace\'s segments, to one decimal', () => {
+    expect(bytesPerSegment(1448 * 1000 + 7, 1000)).toBe(1448);
+    expect(bytesPerSegment(1000, 3)).toBe(333.3);
+  });
+
+  it('is unknown, never 0 or infinite, without both counts or without a segment', () => {
+    expect(bytesPerSegment(null, 10)).toBeNull();
+    expect(bytesPerSegment(1000, null)).toBeNull();
+    expect(bytesPerSegment(1000, 0)).toBeNull();
+  });
+});
+
+describe('peers.csv rows: bytes per segment', () => {
+  const ctx = (subject: { kind: 'copybench'; impl: 'one_copy' } | { kind: 'peer'; tool: 'iperf3' }, serverOutSegs: number | null) => ({
+    run: { index: 0, subject, msgSize: 65536, rep: 1 },
+    tcpRetransSegs: 0, serverOutSegs, wallS: 2.6, version: 'v', runId: 'r', startedAt: 't',
+  });
+
+  it('divides what the sender sent over its whole life, not the window\'s bytes, by the server namespace\'s segments', () => {
+    const client = { throughput_gbps: 30, window_s: 2, bytes: 7_000_000_000 };
+    const row = copybenchPeersRow(client, { bytes_sent: 1448 * 6_000_000 }, { server: null, client: null }, ctx({ kind: 'copybench', impl: 'one_copy' }, 6_000_000));
+    expect(row.bytes_per_segment).toBe(1448);
+  });
+
+  it('takes a peer\'s sender total, and is empty when a count is unknown', () => {
+    const m = { bytes: 100, windowS: 1, throughputGbps: 1, senderBytes: 2896, countedBy: 'receiver' as const, version: '3.12' };
+    expect(peerPeersRow(m, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, 2)).bytes_per_segment).toBe(1448);
+    expect(peerPeersRow(m, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, null)).bytes_per_segment).toBeNull();
+    expect(peerPeersRow({ ...m, senderBytes: null }, { server: null, client: null }, ctx({ kind: 'peer', tool: 'iperf3' }, 2)).bytes_per_segment).toBeNull();
   });
 });

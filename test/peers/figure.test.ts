@@ -9,7 +9,7 @@ function row(subject: PeersRow['subject'], msgSize: number, gbps: number, rep: n
   const peer = subject === 'iperf3' || subject === 'sockperf';
   return {
     subject, kind: peer ? 'peer' : 'copybench', msg_size: msgSize, threads: 1, rep, throughput_gbps: gbps,
-    window_s: 2, bytes: 1000, counted_by: 'receiver', server_cpu_s: null, client_cpu_s: null, tcp_retrans_segs: null,
+    window_s: 2, bytes: 1000, counted_by: 'receiver', server_cpu_s: null, client_cpu_s: null, tcp_retrans_segs: null, bytes_per_segment: null,
     wall_s: 2.6, version: 'v', run_id: 'r', started_at: 't',
   };
 }

@@ -44,6 +44,13 @@ describe('iperf3 -J (the receiving client)', () => {
     expect(m.windowS).toBeCloseTo(1, 4);
   });
 
+  it('takes the sender\'s bytes over its whole run from end.sum_sent, for bytes per segment', () => {
+    const j = JSON.parse(fixture('iperf3-R-65536.json'));
+    expect(parseIperf3Json(fixture('iperf3-R-65536.json'), { ...window, msgSize: 65536 }).senderBytes).toBe(j.end.sum_sent.bytes);
+    delete j.end.sum_sent;
+    expect(parseIperf3Json(JSON.stringify(j), { ...window, msgSize: 65536 }).senderBytes).toBeNull();
+  });
+
   it('reads every captured size', () => {
     for (const size of [1024, 1472, 65536]) {
       expect(parseIperf3Json(fixture(`iperf3-R-${size}.json`), { ...window, msgSize: size }).bytes).toBeGreaterThan(0);
@@ -95,7 +102,7 @@ describe('sockperf tp (the sender)', () => {
     expect(m.bytes).toBe(messages * 65536);
     expect(m.throughputGbps).toBeCloseTo((rate * 65536 * 8) / 1e9, 9);
     expect(m.windowS).toBeCloseTo(messages / rate, 9);
-    expect(m).toMatchObject({ countedBy: 'sender', version: '3.7-no.git' });
+    expect(m).toMatchObject({ countedBy: 'sender', version: '3.7-no.git', senderBytes: messages * 65536 });
   });
 
   it('not its "MBps": that is MiB per second', () => {

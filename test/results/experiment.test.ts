@@ -21,6 +21,8 @@ function record(patch: (r: ExperimentRecord) => void = () => {}): ExperimentReco
     },
     problems: [],
     tcpRetransSegs: 3,
+    steal: { server: 0.5, client: null },
+    attempt: 2,
     startedAt: '2026-11-30T00:00:00.000Z',
   };
   patch(r);
@@ -42,6 +44,11 @@ describe('interpretExperiment', () => {
     expect(row.cpu_cycles).toBeNull(); // <not supported> here: empty, never 0
     expect(row.perf['server_task-clock']).toBe(604.52);
     expect(row.run_id).toBe('run-1');
+  });
+
+  it('carries the engine\'s steal readings and attempt number into the row; unknown steal stays empty', () => {
+    const out = interpretExperiment(E, EVENTS, 'run-1', record());
+    expect(out.ok && out.value.row).toMatchObject({ steal_pct_server_cpu: 0.5, steal_pct_client_cpu: null, attempts: 2 });
   });
 
   it('fails, with every reason, when a side printed no result or perf wrote no file', () => {

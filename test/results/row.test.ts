@@ -20,7 +20,7 @@ const EVENTS = ['cycles', 'L1-dcache-load-misses', 'LLC-load-misses', 'context-s
 
 function row(serverPerf = perfStat({ cycles: 1000, 'L1-dcache-load-misses': 10, 'LLC-load-misses': 1, 'context-switches': 5 }),
              clientPerf = perfStat({ cycles: 3000, 'L1-dcache-load-misses': 30, 'LLC-load-misses': 3, 'context-switches': 7 })) {
-  return buildRow({ ...zeroCopyStream(), serverPerf, clientPerf, events: EVENTS, tcpRetransSegs: 0, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
+  return buildRow({ ...zeroCopyStream(), serverPerf, clientPerf, events: EVENTS, tcpRetransSegs: 0, steal: { server: null, client: null }, attempt: 1, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
 }
 
 describe('CSV header', () => {
@@ -45,7 +45,7 @@ describe('CSV header', () => {
       'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs',
       'tcp_span', 'tcp_data_segs_out', 'tcp_bytes_sent', 'tcp_bytes_acked', 'tcp_retrans', 'tcp_busy_ms',
       'tcp_rwnd_limited_ms', 'tcp_sndbuf_limited_ms', 'tcp_srtt_us', 'tcp_segs_in_client', 'tcp_bytes_per_segment', 'limited_by',
-      'tcp_retrans_segs', 'run_id', 'started_at',
+      'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts', 'tcp_retrans_segs', 'run_id', 'started_at',
     ]);
     expect(new Set(h).size).toBe(h.length);
   });
@@ -93,7 +93,7 @@ describe('buildRow', () => {
     const { client, server, experiment } = zeroCopyStream();
     const unknown = { ...server.tcp, data_segs_out: null, busy_ms: null };
     const r = buildRow({ experiment, client, server: { ...server, tcp: unknown }, serverPerf: perfStat({}), clientPerf: perfStat({}),
-      events: [], tcpRetransSegs: 0, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
+      events: [], tcpRetransSegs: 0, steal: { server: null, client: null }, attempt: 1, runId: 'r1', startedAt: '2026-11-21T00:00:00.000Z' });
     expect(r.tcp_data_segs_out).toBeNull();
     expect(r.tcp_bytes_per_segment).toBeNull();
     expect(r.limited_by).toBeNull();
@@ -141,6 +141,8 @@ describe('buildRow', () => {
         clientPerf: perfStat({}),
         events: [],
         tcpRetransSegs: null,
+        steal: { server: null, client: null },
+        attempt: 1,
         runId: 'r',
         startedAt: 't',
       }),

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL } from '../../orchestrate/run/place.ts';
+import { parseProcStat } from '../../orchestrate/results/steal.ts';
 import { runPair, type PairContext, type PairRecord, type PairSpec } from '../../orchestrate/run/pair.ts';
 import { Interrupted, ProcessTracker, lineMatching } from '../../orchestrate/run/process.ts';
 import { perfWorks } from './orchestrator.ts';
@@ -22,7 +23,9 @@ function context(patch: Partial<PairContext> = {}): PairContext {
     perfEvents: ['task-clock'],
     readyS: 2,
     budgetS: 3,
-    retransmissions: async () => (counter += 2),
+    tcpCounters: async () => ({ retransSegs: (counter += 2), serverOutSegs: counter * 10 }),
+    cpuTicks: () => null,
+    interference: null,
     tracker: new ProcessTracker(),
     abort: new AbortController().signal,
     dir: path.join(tmp, `pair-${++n}`),
@@ -58,6 +61,9 @@ describe.skipIf(!perfWorks())('runPair', () => {
     expect(out.value.outputs.perf.server).toMatch(/task-clock/);
     expect(out.value.outputs.perf.client).toMatch(/task-clock/);
     expect(out.tcpRetransSegs).toBe(2);
+    expect(out.serverOutSegs).toBe(20);
+    expect(out.attempts).toBe(1);
+    expect(out.value.attempt).toBe(1);
     for (const f of ['commands.txt', 'server.stdout', 'server.stderr', 'server.exit', 'server.perf', 'client.stdout', 'client.perf']) {
       expect(existsSync(path.join(ctx.dir, f)), f).toBe(true);
     }
@@ -93,6 +99,40 @@ describe.skipIf(!perfWorks())('runPair', () => {
     const out = await runPair(spec({ life: 30 }), ctx, keep);
     expect(out.ok && out.value.problems[0]).toBe('test_server did not exit by itself within 1 s; ended it');
     expect(ctx.tracker.size).toBe(0);
+  });
+
+  it('runs a pair again while steal on a pinned CPU is above the limit, keeping earlier attempts\' raw files aside', async () => {
+    // Synthetic /proc/stat: 100 ticks per CPU between the two readings of an attempt, of which CPU 0 loses `stolen[k]` in attempt k.
+    const stolen = [10, 5, 1];
+    let readings = 0;
+    let steal = 1;
+    const cpuTicks = () => {
+      const attempt = Math.floor(readings / 2);
+      if (readings % 2 === 1) steal += stolen[attempt]!;
+      const ticks = 1000 + 100 * readings++;
+      return parseProcStat(`cpu0 ${ticks - steal} 0 0 0 0 0 0 ${steal}\ncpu1 ${ticks - 1} 0 0 0 0 0 0 1\n`);
+    };
+    const ctx = context({ cpuTicks, pinning: { server: '0', client: '1' }, interference: { maxStealPct: 2, maxAttempts: 3 } });
+    const out = await runPair(spec(), ctx, keep);
+    expect(out.attempts).toBe(3);
+    expect(out.ok && out.value.attempt).toBe(3);
+    expect(out.steal).toEqual({ server: 1, client: 0 });
+    expect(out.notes[0]).toMatch(/^steal server CPU 0 10\.0 %, client CPU 1 0\.0 % during attempt 1 \(more than 2 % allowed\); run again, its raw files kept in pair-\d+-try1$/);
+    expect(out.notes[1]).toMatch(/during attempt 2 .*-try2$/);
+    for (const dir of [`${ctx.dir}-try1`, `${ctx.dir}-try2`, ctx.dir]) expect(existsSync(path.join(dir, 'client.stdout')), dir).toBe(true);
+    expect(existsSync(`${ctx.dir}-try3`)).toBe(false);
+  });
+
+  it('keeps the last attempt when steal never falls under the limit, and says so', async () => {
+    let readings = 0;
+    const cpuTicks = () => {
+      const steal = 1 + 50 * readings;
+      return parseProcStat(`cpu0 ${1000 + 100 * readings++ - steal} 0 0 0 0 0 0 ${steal}\n`);
+    };
+    const ctx = context({ cpuTicks, pinning: { server: '0', client: '0' }, interference: { maxStealPct: 2, maxAttempts: 2 } });
+    const out = await runPair(spec(), ctx, keep);
+    expect(out.attempts).toBe(2);
+    expect(out.notes.at(-1)).toBe('steal server CPU 0 50.0 %, client CPU 0 50.0 % still above 2 % after 2 attempts; this attempt\'s row kept');
   });
 
   it('an abort ends both processes and throws Interrupted, raw files written', async () => {

@@ -1,4 +1,8 @@
-// TCP's retransmission counter per namespace, read as a file.
+// TCP's counters per namespace, read as a file: RetransSegs (segments
+// retransmitted) and OutSegs (segments sent). Linux counts OutSegs in
+// __tcp_transmit_skb for a segment that sends new data or carries none (an
+// ACK, SYN, FIN), by tcp_skb_pcount — one per MSS-sized segment even when a
+// GSO packet carries many — and leaves retransmissions out.
 //
 // The counters are read twice per experiment. Reading them with `ip netns
 // exec NS nstat` cost two process chains (bash, ip, nstat) per namespace and
@@ -14,24 +18,40 @@ import type { ProcessTracker, Tracked } from '../process.ts';
 import type { Place } from '../place.ts';
 import { TopologyError } from './topology.ts';
 
-/**
- * TcpRetransSegs from the text of /proc/net/snmp: the `Tcp:` line of names,
- * then the `Tcp:` line of values (the counter nstat calls TcpRetransSegs).
- * Pure; null when the text has no such counter.
- */
-export function parseSnmpRetransSegs(text: string): number | null {
-  const tcp = text.split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.trim().split(/\s+/).slice(1));
-  if (tcp.length < 2) return null;
-  const i = tcp[0]!.indexOf('RetransSegs');
-  const value = i < 0 ? undefined : tcp[1]![i];
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+/** The `Tcp:` counters the pair engine reads before and after every pair; null where the text has no such column. */
+export interface TcpCounters {
+  retransSegs: number | null;
+  outSegs: number | null;
 }
 
-export function readRetransSegs(snmpFile: string): number | null {
+/**
+ * RetransSegs and OutSegs from the text of /proc/net/snmp: the `Tcp:` line
+ * of names, then the `Tcp:` line of values (nstat calls them TcpRetransSegs
+ * and TcpOutSegs). Each is found by its name, wherever the kernel puts it.
+ * Pure.
+ */
+export function parseSnmpTcp(text: string): TcpCounters {
+  const tcp = text.split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.trim().split(/\s+/).slice(1));
+  const counter = (name: string): number | null => {
+    if (tcp.length < 2) return null;
+    const i = tcp[0]!.indexOf(name);
+    const value = i < 0 ? undefined : tcp[1]![i];
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  return { retransSegs: counter('RetransSegs'), outSegs: counter('OutSegs') };
+}
+
+/** TcpRetransSegs alone, from the text of /proc/net/snmp; null when the text has no such counter. */
+export function parseSnmpRetransSegs(text: string): number | null {
+  return parseSnmpTcp(text).retransSegs;
+}
+
+/** The `Tcp:` counters of the namespace whose snmp file this is; both null when it cannot be read. */
+export function readTcpCounters(snmpFile: string): TcpCounters {
   try {
-    return parseSnmpRetransSegs(readFileSync(snmpFile, 'utf8'));
+    return parseSnmpTcp(readFileSync(snmpFile, 'utf8'));
   } catch {
-    return null;
+    return { retransSegs: null, outSegs: null };
   }
 }
 

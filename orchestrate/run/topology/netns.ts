@@ -16,7 +16,7 @@ import { SIDES, type Side } from '../../config/domain.ts';
 import type { SysctlReading } from '../../results/meta.ts';
 import { LOCAL, netnsPlace, type Place } from '../place.ts';
 import type { ProcessTracker } from '../process.ts';
-import { readRetransSegs, startCounterHolder, type CounterHolder } from './counters.ts';
+import { readTcpCounters, startCounterHolder, type CounterHolder } from './counters.ts';
 import { RECORDED_SYSCTLS, normalize, readSysctl, writeSysctl } from './sysctl.ts';
 import { claimNamespaces, hostStatePath, restoreDeadRuns, restoreHostSysctls, saveHostOriginals, strayNamespaces } from './state.ts';
 import { TopologyError, type Topology } from './topology.ts';
@@ -77,10 +77,13 @@ export async function setUpNetns(t: NetnsConfig, pinning: Config['pinning'], tra
       serverAddress: t.addresses.server,
       clientAddress: t.addresses.client,
       places,
-      retransmissions: async () => {
-        const s = readRetransSegs(serverHolder.snmpFile);
-        const c = readRetransSegs(clientHolder.snmpFile);
-        return s === null || c === null ? null : s + c;
+      tcpCounters: async () => {
+        const s = readTcpCounters(serverHolder.snmpFile);
+        const c = readTcpCounters(clientHolder.snmpFile);
+        return {
+          retransSegs: s.retransSegs === null || c.retransSegs === null ? null : s.retransSegs + c.retransSegs,
+          serverOutSegs: s.outSegs,
+        };
       },
       sysctls,
       receiveSteering,

@@ -6,7 +6,7 @@ import type { Config } from '../../config/schema.ts';
 import type { SysctlReading } from '../../results/meta.ts';
 import { LOCAL } from '../place.ts';
 import type { ProcessTracker } from '../process.ts';
-import { readRetransSegs } from './counters.ts';
+import { readTcpCounters } from './counters.ts';
 import { setUpNetns } from './netns.ts';
 import { RECORDED_SYSCTLS, readSysctl } from './sysctl.ts';
 import type { Topology } from './topology.ts';
@@ -29,8 +29,9 @@ async function setUpLoopback(address: string): Promise<Topology> {
     serverAddress: address,
     clientAddress: address,
     places: { server: LOCAL, client: LOCAL },
-    // Our own namespace: the host's counters, other traffic included.
-    retransmissions: async () => readRetransSegs('/proc/self/net/snmp'),
+    // Our own namespace: the host's counters, other traffic included. Both
+    // sides share it, so OutSegs would count the receiver's ACKs too: left unknown.
+    tcpCounters: async () => ({ retransSegs: readTcpCounters('/proc/self/net/snmp').retransSegs, serverOutSegs: null }),
     sysctls,
     receiveSteering: null,
     notes: [],

@@ -1,5 +1,5 @@
 // The network the pairs talk over, as the rest of run/ sees it: each side's
-// place and address, the retransmission counters, what was set up.
+// place and address, TCP's counters, what was set up.
 // setup.ts makes one; netns.ts and its helpers (sysctl.ts, counters.ts,
 // state.ts) are the only code here that changes the machine.
 import type { Side } from '../../config/domain.ts';
@@ -13,8 +13,8 @@ export interface Topology {
   clientAddress: string;
   /** Where each side's processes run. */
   places: Record<Side, Place>;
-  /** Sum of TcpRetransSegs over the topology's namespaces; null if it could not be read. */
-  retransmissions(): Promise<number | null>;
+  /** TCP's counters so far: read before and after every pair by the pair engine. */
+  tcpCounters(): Promise<TopologyCounters>;
   sysctls: Record<string, SysctlReading>;
   /** The CPU mask each side's incoming packets are steered to (RPS), read back; null if not steered. */
   receiveSteering: Record<Side, string> | null;
@@ -22,6 +22,17 @@ export interface Topology {
   notes: string[];
   /** Undo everything setUp did. Safe to call more than once, and after a partial setup. */
   tearDown(): Promise<void>;
+}
+
+export interface TopologyCounters {
+  /** Sum of TcpRetransSegs over the topology's namespaces; null if it could not be read. */
+  retransSegs: number | null;
+  /**
+   * TcpOutSegs of the server's namespace alone; null if it could not be read,
+   * or if the server shares its namespace with the client (loopback), where
+   * it would count the receiver's ACKs as well.
+   */
+  serverOutSegs: number | null;
 }
 
 export class TopologyError extends Error {
