@@ -67,8 +67,28 @@ export const TailColumns = z.strictObject({
 });
 
 
+/**
+ * Columns that explain a row (TCP's account of it) and that a results.csv
+ * may lack: one written before they existed, or by a build that does not
+ * write them. They sit after `zc_enobufs` when present; a reader takes the
+ * file with or without them (each one on its own), and still refuses any
+ * column it does not know.
+ */
+export const LIMITED_BY = ['sender', 'receiver_window', 'send_buffer', 'mixed'] as const;
+export const LimitedBy = z.enum(LIMITED_BY);
+export type LimitedBy = z.infer<typeof LimitedBy>;
+export const OptionalColumns = z.strictObject({
+  /** tcp_bytes_sent / tcp_data_segs_out: how full the sender's segments were. */
+  tcp_bytes_per_segment: z.number().finite().nonnegative().nullable(),
+  /** What held the sender back over the window (a pure rule on TCP_INFO's *_limited times). */
+  limited_by: LimitedBy.nullable(),
+});
+export type OptionalFields = z.infer<typeof OptionalColumns>;
+const OPTIONAL_COLUMN_NAMES = Object.keys(OptionalColumns.shape) as (keyof OptionalFields)[];
+
 export type FixedRow = z.infer<typeof SeedColumns> & z.infer<typeof DetailColumns> & z.infer<typeof TailColumns>;
-export interface Row extends FixedRow {
+/** A row; the optional columns are absent (undefined) where the file had no such column, null where its cell was empty. */
+export interface Row extends FixedRow, Partial<OptionalFields> {
   /** Keyed by column name (`server_cycles`, `server_cycles_run_pct`, ...). */
   perf: Record<string, number | null>;
 }
@@ -123,20 +143,30 @@ export function eventsFromHeader(header: readonly string[]): string[] {
  */
 export function parseResultsCsv(text: string, source = 'results.csv'): { events: string[]; rows: Row[] } {
   const { header, records } = readRecords(text, source);
-  const events = eventsFromHeader(header);
+  const isOptional = (c: string) => (OPTIONAL_COLUMN_NAMES as readonly string[]).includes(c);
+  const present = OPTIONAL_COLUMN_NAMES.filter((c) => header.includes(c));
+  // The header without the optional columns must be exactly what row.ts
+  // writes; the optional ones present are then read where they stand.
+  const required = header.filter((c) => !isOptional(c));
+  const events = eventsFromHeader(required);
   const perfColumns = perfColumnNames(events);
-  const shape = {
+  const requiredShape: Record<string, z.ZodType> = {
     ...SeedColumns.shape,
     ...DetailColumns.shape,
     ...Object.fromEntries(perfColumns.map((c) => [c, figure])),
     ...TailColumns.shape,
   };
+  const expected = Object.keys(requiredShape);
+  const shape =
+    expected.join(',') === required.join(',')
+      ? Object.fromEntries(header.map((c) => [c, isOptional(c) ? OptionalColumns.shape[c as keyof OptionalFields] : requiredShape[c]!]))
+      : requiredShape; // not ours: typedRecords says how
   const typed = typedRecords(shape, header, records, source);
   if (typed.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
   const rows = typed.map((record) => {
     const cells = record as Record<string, unknown>;
     const perf = Object.fromEntries(perfColumns.map((c) => [c, cells[c] as number | null]));
-    const fixed = Object.fromEntries([...SEED_COLUMN_NAMES, ...DETAIL_COLUMN_NAMES, ...TAIL_COLUMN_NAMES].map((c) => [c, cells[c]]));
+    const fixed = Object.fromEntries([...SEED_COLUMN_NAMES, ...DETAIL_COLUMN_NAMES, ...TAIL_COLUMN_NAMES, ...present].map((c) => [c, cells[c]]));
     return { ...(fixed as unknown as FixedRow), perf };
   });
   return { events, rows };
