@@ -20,10 +20,11 @@ export interface Answer {
 
 function crossoverLine(c: Crossover, reps: number): string {
   const t = `${c.threads} thread${c.threads === 1 ? '' : 's'}`;
+  const ratios = c.ratios.map((r) => `${formatSize(r.msgSize, 'course')} ${ratioText(r)}${VERDICT_MARK[r.verdict]}`).join(', ');
   if (c.status === 'undecided') {
+    if (c.mixedAt.length) return `${t}: cannot tell — repetitions ran in different regimes at ${sizes(c.mixedAt)}. Ratios: ${ratios}`;
     return `${t}: cannot tell — ${reps === 1 ? 'one repetition' : 'a point with one repetition'}, so no spread to compare with`;
   }
-  const ratios = c.ratios.map((r) => `${formatSize(r.msgSize, 'course')} ${ratioText(r)}${VERDICT_MARK[r.verdict]}`).join(', ');
   if (c.status === 'never') {
     const how = [
       c.worseAt.length ? `slower beyond noise at ${sizes(c.worseAt)}` : '',

@@ -195,6 +195,30 @@ describe('parseResultsCsv', () => {
     expect(() => parseResultsCsv(perf)).toThrow(/line 2, server_task-clock: .*"lots"/);
   });
 
+  it('takes the optional explaining columns after zc_enobufs, each with or without the other', () => {
+    const base = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]);
+    const insert = (text: string, names: string[], cells: string[]) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line, i) => {
+          const c = line.split(',');
+          c.splice(csvHeader(SYNTHETIC_EVENTS).indexOf('zc_enobufs') + 1, 0, ...(i === 0 ? names : cells));
+          return c.join(',');
+        })
+        .join('\n') + '\n';
+    const both = parseResultsCsv(insert(base, ['tcp_bytes_per_segment', 'limited_by'], ['1448.5', 'receiver_window'])).rows[0]!;
+    expect(both).toMatchObject({ tcp_bytes_per_segment: 1448.5, limited_by: 'receiver_window', throughput_gbps: 1 });
+    const empty = parseResultsCsv(insert(base, ['tcp_bytes_per_segment', 'limited_by'], ['', ''])).rows[0]!;
+    expect(empty).toMatchObject({ tcp_bytes_per_segment: null, limited_by: null });
+    const one = parseResultsCsv(insert(base, ['limited_by'], ['sender'])).rows[0]!;
+    expect(one.limited_by).toBe('sender');
+    expect(one.tcp_bytes_per_segment).toBeUndefined();
+    expect(parseResultsCsv(base).rows[0]!.limited_by).toBeUndefined();
+    expect(() => parseResultsCsv(insert(base, ['limited_by'], ['tired']))).toThrow(/line 2, limited_by/);
+    expect(() => parseResultsCsv(insert(base, ['mood'], ['good']))).toThrow(/not the one copybench writes/);
+  });
+
   it('rejects a row with the wrong number of cells', () => {
     const text = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]) + 'two_copy,128\n';
     expect(() => parseResultsCsv(text)).toThrow(/lines 3 do not have/);
