@@ -10,11 +10,12 @@
 import path from 'node:path';
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { ConfigError } from './config/load.ts';
-import { estimateSeconds, UsageError } from './config/plan.ts';
+import { estimateSeconds, experimentKey, UsageError } from './config/plan.ts';
 import { formatDuration } from './config/estimate.ts';
 import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
-import { Campaign } from './run/campaign.ts';
+import { Campaign, type Step } from './run/campaign.ts';
+import { adaptiveBudgetS, measuredOf, moreRepetitions } from './run/adaptive.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
 import { describePlan, readRequest, type Request } from './run/request.ts';
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   }
   const { config, configPath, resume, todo } = request;
   if (cli.values['dry-run']) {
-    process.stdout.write(describePlan(config, configPath, todo, request.selected).join('\n') + '\n');
+    process.stdout.write(describePlan(config, configPath, todo, request.selected, request.only).join('\n') + '\n');
     return 0;
   }
 
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
   const tally = await campaign.run(
     todo.map((e) => experimentStep(e, config)),
     {
+      more: adaptiveRounds(request, since, () => campaign.runDir, say),
       started: () => {
         if (resume?.truncated) say(`note: dropped a half-written last row of ${campaign.runDir}/${RESULTS_CSV}; that experiment runs again`);
         say(`run ${campaign.runId}: ${todo.length} experiments${request.selected}, estimated ${formatDuration(estimateSeconds(todo, config))}; results in ${campaign.runDir}`);
@@ -115,6 +117,29 @@ async function main(): Promise<number> {
   // reported (with the command to retry) and makes the exit code 1.
   const plotted = await plotAfterRun(runDir, say);
   return plotted ? exitCode : 1;
+}
+
+/**
+ * Adaptive repetitions: after each round, one more repetition of every point
+ * whose throughput interval is still too wide, while the budget (counted from
+ * the script's start) lasts; an experiment is tried once per session (a
+ * failure is not retried; --resume runs it again).
+ */
+function adaptiveRounds(request: Request, since: number, runDir: () => string, say: (line: string) => void): () => Step[] {
+  const { config, only } = request;
+  const budgetS = adaptiveBudgetS(config, only);
+  const tried = new Set(request.todo.map(experimentKey));
+  return () => {
+    const next = moreRepetitions({
+      config,
+      measured: measuredOf(readResultRecords(runDir())),
+      only,
+      remainingS: budgetS - (Date.now() - since) / 1000,
+    }).filter((e) => !tried.has(experimentKey(e)));
+    next.forEach((e) => tried.add(experimentKey(e)));
+    if (next.length) say(`adaptive repetitions: ${next.length} more, where throughput's 95% interval is still wider than the target`);
+    return next.map((e) => experimentStep(e, config));
+  };
 }
 
 runMain('run.mts', main);

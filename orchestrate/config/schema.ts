@@ -78,6 +78,42 @@ const secondsInRange = (min: number, max: number, what: string, above = false) =
 const messageSize = intInRange(MSG_SIZE_MIN, MSG_SIZE_MAX, 'a message size in bytes');
 const repetitions = intInRange(1, REPETITIONS_MAX, 'a repetition count');
 
+// Adaptive repetitions: `min` of every point first, then more (up to `max`)
+// only where throughput's 95 % interval is still wider than ±target_ci_pct,
+// while the time budget lasts (default: the estimate for `max` of every
+// point). `min` is at least 2: an interval needs two repetitions.
+const AdaptiveRepetitions = z
+  .strictObject({
+    min: intInRange(2, REPETITIONS_MAX, 'a repetition count'),
+    max: intInRange(2, REPETITIONS_MAX, 'a repetition count'),
+    target_ci_pct: z
+      .number({ error: 'expected a percentage above 0 and at most 100' })
+      .gt(0, { error: 'expected a percentage above 0 and at most 100' })
+      .max(100, { error: 'expected a percentage above 0 and at most 100' }),
+    time_budget_s: secondsInRange(0, PLAN_SECONDS_MAX, 'a time budget', true).nullable().default(null),
+  })
+  .refine((r) => r.max >= r.min, { path: ['max'], error: 'expected max at least min' });
+
+const Repetitions = z.union([repetitions, AdaptiveRepetitions], {
+  error: 'expected a repetition count, or { min, max, target_ci_pct } for adaptive repetitions',
+});
+
+/** What `repetitions` asks for, in one shape: a plain count N is min = max = N, no target. */
+export interface RepetitionPolicy {
+  min: number;
+  max: number;
+  /** More repetitions where throughput's 95 % interval half-width exceeds this (%); null: a fixed count. */
+  targetCiPct: number | null;
+  /** The time the extra repetitions may take, from the campaign's start; null: the plan's estimate for `max`. */
+  timeBudgetS: number | null;
+}
+
+export function repetitionPolicy(config: { repetitions: z.output<typeof Repetitions> }): RepetitionPolicy {
+  const r = config.repetitions;
+  if (typeof r === 'number') return { min: r, max: r, targetCiPct: null, timeBudgetS: null };
+  return { min: r.min, max: r.max, targetCiPct: r.target_ci_pct, timeBudgetS: r.time_budget_s };
+}
+
 const patterned = (pattern: RegExp, what: string) =>
   z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });
 
@@ -202,7 +238,7 @@ export const ConfigSchema = z.strictObject({
   threads: uniqueList(intInRange(1, THREADS_MAX, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
   duration_s: secondsInRange(DURATION_MIN_S, DURATION_MAX_S, 'a duration').default(1.5),
   warmup_s: secondsInRange(0, WARMUP_MAX_S, 'a warm-up').default(0.3),
-  repetitions: repetitions.default(3),
+  repetitions: Repetitions.default(3),
   verify: Verify.default('stamps'),
   // taskset CPU lists, or null to leave that side unpinned.
   pinning: z
@@ -283,7 +319,7 @@ export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes
   return {
     tools: [...config.peers.tools],
     message_sizes: config.peers.message_sizes ?? [...config.message_sizes],
-    repetitions: config.peers.repetitions ?? config.repetitions,
+    repetitions: config.peers.repetitions ?? repetitionPolicy(config).min,
   };
 }
 
@@ -311,7 +347,7 @@ function planProblems(c: Config): string[] {
       what: 'matrix',
       unit: 'experiments',
       count: matrixSize(c),
-      product: `${c.variants.length} variants × ${c.modes.length} modes × ${c.message_sizes.length} message_sizes × ${c.threads.length} threads × ${c.repetitions} repetitions`,
+      product: `${c.variants.length} variants × ${c.modes.length} modes × ${c.message_sizes.length} message_sizes × ${c.threads.length} threads × ${repetitionPolicy(c).max} repetitions`,
     },
     ...(peers
       ? [
