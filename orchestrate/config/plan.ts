@@ -1,6 +1,7 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
 import { estimateCountSeconds } from './estimate.ts';
-import { repetitionPolicy, type Config } from './schema.ts';
+import { repetitionPolicy } from './repetitions.ts';
+import type { Config } from './schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
 /** One run of one matrix point. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
+import { repetitionPolicy } from './repetitions.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
@@ -98,21 +99,6 @@ const Repetitions = z.union([repetitions, AdaptiveRepetitions], {
   error: 'expected a repetition count, or { min, max, target_ci_pct } for adaptive repetitions',
 });
 
-/** What `repetitions` asks for, in one shape: a plain count N is min = max = N, no target. */
-export interface RepetitionPolicy {
-  min: number;
-  max: number;
-  /** More repetitions where throughput's 95 % interval half-width exceeds this (%); null: a fixed count. */
-  targetCiPct: number | null;
-  /** The time the extra repetitions may take, from the campaign's start; null: the plan's estimate for `max`. */
-  timeBudgetS: number | null;
-}
-
-export function repetitionPolicy(config: { repetitions: z.output<typeof Repetitions> }): RepetitionPolicy {
-  const r = config.repetitions;
-  if (typeof r === 'number') return { min: r, max: r, targetCiPct: null, timeBudgetS: null };
-  return { min: r.min, max: r.max, targetCiPct: r.target_ci_pct, timeBudgetS: r.time_budget_s };
-}
 
 const patterned = (pattern: RegExp, what: string) =>
   z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });

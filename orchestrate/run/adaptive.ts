@@ -11,7 +11,8 @@
 import { estimateCountSeconds } from '../config/estimate.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
 import { matchesOnly, planPoints, plannedRepetition, pointKey, type Experiment, type OnlyFilter, type Point } from '../config/plan.ts';
-import { repetitionPolicy, type Config } from '../config/schema.ts';
+import { repetitionPolicy } from '../config/repetitions.ts';
+import type { Config } from '../config/schema.ts';
 import { levelInterval } from '../results/stats.ts';
 
 /** One measured repetition of a point: its throughput. */

@@ -4,7 +4,8 @@
 import { cpuListProblem } from '../config/cpus.ts';
 import { SIDES } from '../config/domain.ts';
 import { loadConfig, machineCpus } from '../config/load.ts';
-import { perfEvents, repetitionPolicy, type Config } from '../config/schema.ts';
+import { perfEvents, type Config } from '../config/schema.ts';
+import { repetitionPolicy } from '../config/repetitions.ts';
 import {
   UsageError,
   describeExperiment,

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../orchestrate/config/load.ts';
-import { repetitionPolicy } from '../../orchestrate/config/schema.ts';
+import { repetitionPolicy } from '../../orchestrate/config/repetitions.ts';
 import { matrixSize } from '../../orchestrate/config/estimate.ts';
 import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { isRoot, namespaces, perfWorks, processesMentioning, runDirIn, runOrchestrator, startOrchestrator, ROOT } from './orchestrator.ts';
