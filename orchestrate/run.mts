@@ -19,6 +19,7 @@ import { Campaign } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
 import { describePlan, readRequest, type Request } from './run/request.ts';
+import { adaptiveRounds } from './run/rounds.ts';
 import { Session } from './run/session.ts';
 import { plotAfterRun } from './plots/plotting.ts';
 
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
   }
   const { config, configPath, resume, todo } = request;
   if (cli.values['dry-run']) {
-    process.stdout.write(describePlan(config, configPath, todo, request.selected).join('\n') + '\n');
+    process.stdout.write(describePlan(config, configPath, todo, request.selected, request.only).join('\n') + '\n');
     return 0;
   }
 
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
   const tally = await campaign.run(
     todo.map((e) => experimentStep(e, config)),
     {
+      more: adaptiveRounds(request, since, () => campaign.runDir, say),
       started: () => {
         if (resume?.truncated) say(`note: dropped a half-written last row of ${campaign.runDir}/${RESULTS_CSV}; that experiment runs again`);
         say(`run ${campaign.runId}: ${todo.length} experiments${request.selected}, estimated ${formatDuration(estimateSeconds(todo, config))}; results in ${campaign.runDir}`);

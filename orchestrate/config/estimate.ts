@@ -1,9 +1,16 @@
 // How big a plan is and how long it takes, from the config's numbers alone
 // (no Config type: the schema itself bounds them with these). Pure.
 
-/** Experiments in the full matrix: variants × modes × sizes × thread counts × repetitions. */
-export function matrixSize(m: { variants: readonly unknown[]; modes: readonly unknown[]; message_sizes: readonly unknown[]; threads: readonly unknown[]; repetitions: number }): number {
-  return m.variants.length * m.modes.length * m.message_sizes.length * m.threads.length * m.repetitions;
+/** Experiments in the full matrix: variants × modes × sizes × thread counts × repetitions (the most adaptive ones may reach). */
+export function matrixSize(m: {
+  variants: readonly unknown[];
+  modes: readonly unknown[];
+  message_sizes: readonly unknown[];
+  threads: readonly unknown[];
+  repetitions: number | { max: number };
+}): number {
+  const reps = typeof m.repetitions === 'number' ? m.repetitions : m.repetitions.max;
+  return m.variants.length * m.modes.length * m.message_sizes.length * m.threads.length * reps;
 }
 
 // Time per experiment beyond warm-up + duration: process start under perf and

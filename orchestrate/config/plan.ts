@@ -1,5 +1,6 @@
 // The planner: Config → Experiment[]. Pure; the runner executes what it returns.
 import { estimateCountSeconds } from './estimate.ts';
+import { repetitionPolicy } from './repetitions.ts';
 import type { Config } from './schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
 
@@ -32,26 +33,41 @@ export function experimentSlug(e: Experiment): string {
   return `r${e.rep}-${e.impl}-${e.mode}-${e.msgSize}B-${e.threads}t`;
 }
 
-/**
- * Every point × repetition. Repetitions are the outer loop, so slow drift
- * (thermal state, background load, page cache) spreads over every point alike
- * instead of biasing the points measured last; variants are the inner loop,
- * so the three copies of one point are measured back to back.
- */
-export function planExperiments(config: Config): Experiment[] {
-  const out: Experiment[] = [];
-  for (let rep = 1; rep <= config.repetitions; rep++) {
-    for (const mode of config.modes) {
-      for (const msgSize of config.message_sizes) {
-        for (const threads of config.threads) {
-          for (const impl of config.variants) {
-            out.push({ index: out.length + 1, impl, mode, msgSize, threads, rep });
-          }
-        }
+/** Every matrix point, in the order one repetition runs them: modes, sizes, thread counts, then variants innermost. */
+export function planPoints(config: Config): Point[] {
+  const out: Point[] = [];
+  for (const mode of config.modes) {
+    for (const msgSize of config.message_sizes) {
+      for (const threads of config.threads) {
+        for (const impl of config.variants) out.push({ impl, mode, msgSize, threads });
       }
     }
   }
   return out;
+}
+
+/**
+ * Every point × repetition, for the first `repetitions.min` repetitions
+ * (all of them for a plain count). Repetitions are the outer loop, so slow
+ * drift (thermal state, background load, page cache) spreads over every
+ * point alike instead of biasing the points measured last; variants are the
+ * inner loop, so the three copies of one point are measured back to back.
+ */
+export function planExperiments(config: Config): Experiment[] {
+  const points = planPoints(config);
+  const out: Experiment[] = [];
+  for (let rep = 1; rep <= repetitionPolicy(config).min; rep++) {
+    for (const [i, p] of points.entries()) out.push({ ...p, rep, index: (rep - 1) * points.length + i + 1 });
+  }
+  return out;
+}
+
+/** One more repetition of a point, with the index it has in the plan of `max` repetitions (stable across sessions). */
+export function plannedRepetition(config: Config, point: Point, rep: number): Experiment {
+  const points = planPoints(config);
+  const i = points.findIndex((p) => pointKey(p) === pointKey(point));
+  if (i < 0) throw new Error(`${pointKey(point)} is not a point of this config`);
+  return { ...points[i]!, rep, index: (rep - 1) * points.length + i + 1 };
 }
 
 // --only: `impl=zero_copy,threads=4`. A key given twice matches either value
@@ -126,6 +142,8 @@ export function estimateSeconds(experiments: readonly Experiment[], config: Conf
   return estimateCountSeconds(experiments.length, config);
 }
 
-export function describeExperiment(e: Experiment, reps: number): string {
-  return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'} rep ${e.rep}/${reps}`;
+/** `two_copy stream 128 B 1 thread rep 2/3` (adaptive: `rep 4/3–10`). */
+export function describeExperiment(e: Experiment, config: Pick<Config, 'repetitions'>): string {
+  const { min, max } = repetitionPolicy(config);
+  return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'} rep ${e.rep}/${min === max ? min : `${min}–${max}`}`;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
+import { repetitionPolicy } from './repetitions.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
@@ -78,6 +79,27 @@ const secondsInRange = (min: number, max: number, what: string, above = false) =
 
 const messageSize = intInRange(MSG_SIZE_MIN, MSG_SIZE_MAX, 'a message size in bytes');
 const repetitions = intInRange(1, REPETITIONS_MAX, 'a repetition count');
+
+// Adaptive repetitions: `min` of every point first, then more (up to `max`)
+// only where throughput's 95 % interval is still wider than ±target_ci_pct,
+// while the time budget lasts (default: the estimate for `max` of every
+// point). `min` is at least 2: an interval needs two repetitions.
+const AdaptiveRepetitions = z
+  .strictObject({
+    min: intInRange(2, REPETITIONS_MAX, 'a repetition count'),
+    max: intInRange(2, REPETITIONS_MAX, 'a repetition count'),
+    target_ci_pct: z
+      .number({ error: 'expected a percentage above 0 and at most 100' })
+      .gt(0, { error: 'expected a percentage above 0 and at most 100' })
+      .max(100, { error: 'expected a percentage above 0 and at most 100' }),
+    time_budget_s: secondsInRange(0, PLAN_SECONDS_MAX, 'a time budget', true).nullable().default(null),
+  })
+  .refine((r) => r.max >= r.min, { path: ['max'], error: 'expected max at least min' });
+
+const Repetitions = z.union([repetitions, AdaptiveRepetitions], {
+  error: 'expected a repetition count, or { min, max, target_ci_pct } for adaptive repetitions',
+});
+
 
 const patterned = (pattern: RegExp, what: string) =>
   z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });
@@ -203,7 +225,7 @@ export const ConfigSchema = z.strictObject({
   threads: uniqueList(intInRange(1, THREADS_MAX, 'a thread count'), 'thread counts').default([1, 2, 4, 8]),
   duration_s: secondsInRange(DURATION_MIN_S, DURATION_MAX_S, 'a duration').default(1.5),
   warmup_s: secondsInRange(0, WARMUP_MAX_S, 'a warm-up').default(0.3),
-  repetitions: repetitions.default(3),
+  repetitions: Repetitions.default(3),
   verify: Verify.default('stamps'),
   // taskset CPU lists, or null to leave that side unpinned.
   pinning: z
@@ -312,7 +334,7 @@ export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes
   return {
     tools: [...config.peers.tools],
     message_sizes: config.peers.message_sizes ?? [...config.message_sizes],
-    repetitions: config.peers.repetitions ?? config.repetitions,
+    repetitions: config.peers.repetitions ?? repetitionPolicy(config).min,
   };
 }
 
@@ -340,7 +362,7 @@ function planProblems(c: Config): string[] {
       what: 'matrix',
       unit: 'experiments',
       count: matrixSize(c),
-      product: `${c.variants.length} variants × ${c.modes.length} modes × ${c.message_sizes.length} message_sizes × ${c.threads.length} threads × ${c.repetitions} repetitions`,
+      product: `${c.variants.length} variants × ${c.modes.length} modes × ${c.message_sizes.length} message_sizes × ${c.threads.length} threads × ${repetitionPolicy(c).max} repetitions`,
     },
     ...(peers
       ? [

@@ -4,7 +4,8 @@
 // words (report-answers.ts holds the words).
 //
 // Every comparison with two_copy goes through compare.ts: beyond noise only
-// when the ranges over repetitions do not overlap.
+// when the 95 % interval of the ratio excludes 1; points whose repetitions
+// ran in different TCP regimes are set apart (regimes.ts), not judged.
 import { cpusOf } from '../config/cpus.ts';
 import { type Config } from '../config/schema.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
@@ -12,6 +13,8 @@ import { median } from '../results/stats.ts';
 import { CHALLENGERS, compareWithBaseline, primaryMode, speedupsOf, type Comparison, type Verdict } from './compare.ts';
 import { chooseLastLevel, hasCycles, hasL1, hasTaskClock, type LastLevelChoice, type RunData } from './dataset.ts';
 import type { FigureName, PointStats } from './points.ts';
+import type { RegimeSplit } from './regimes.ts';
+import type { Interval } from '../results/stats.ts';
 
 /** What the analysis reads besides the points. */
 export type AnalysisInput = Pick<RunData, 'rows' | 'events' | 'meta' | 'config'>;
@@ -32,11 +35,12 @@ export interface Crossover {
   beatsAt: number[];
   /** True when it also beats two_copy at every larger size measured. */
   holdsAbove: boolean;
-  /** Sizes where it is slower beyond noise, and where the difference is within noise. */
+  /** Sizes where it is slower beyond noise, where the difference is within noise, and where regimes differ between repetitions. */
   worseAt: number[];
   withinNoiseAt: number[];
-  /** Throughput ratio (variant ÷ two_copy, medians) at each size compared. */
-  ratios: { msgSize: number; ratio: number; verdict: Verdict }[];
+  mixedAt: number[];
+  /** Throughput ratio (variant ÷ two_copy, geometric means) and its 95 % interval at each size compared. */
+  ratios: { msgSize: number; ratio: number; ci: Interval | null; verdict: Verdict }[];
 }
 
 /** Crossovers from the speedups (speedupsOf): per mode, challenger and thread count. */
@@ -50,7 +54,7 @@ export function crossovers(speedups: readonly Comparison[]): Crossover[] {
         const row = mine.filter((c) => c.threads === t).sort((a, b) => a.msgSize - b.msgSize);
         const beatsAt = row.filter((c) => c.verdict === 'better').map((c) => c.msgSize);
         const smallest = beatsAt[0] ?? null;
-        const decided = row.some((c) => c.verdict !== 'noise_unknown');
+        const decided = row.some((c) => c.verdict !== 'noise_unknown' && c.verdict !== 'mixed_regimes');
         out.push({
           impl,
           mode,
@@ -61,7 +65,8 @@ export function crossovers(speedups: readonly Comparison[]): Crossover[] {
           holdsAbove: smallest !== null && row.filter((c) => c.msgSize >= smallest).every((c) => c.verdict === 'better'),
           worseAt: row.filter((c) => c.verdict === 'worse').map((c) => c.msgSize),
           withinNoiseAt: row.filter((c) => c.verdict === 'within_noise').map((c) => c.msgSize),
-          ratios: row.map((c) => ({ msgSize: c.msgSize, ratio: c.ratio, verdict: c.verdict })),
+          mixedAt: row.filter((c) => c.verdict === 'mixed_regimes').map((c) => c.msgSize),
+          ratios: row.map((c) => ({ msgSize: c.msgSize, ratio: c.ratio, ci: c.ci, verdict: c.verdict })),
         });
       }
     }
@@ -251,8 +256,12 @@ export function zeroCopyFinding(points: readonly PointStats[], config: Config | 
 
 // --- CPU cost per byte (cycles where counted, CPU time always) -----------------------------
 
+export type CostSide = 'both' | 'server' | 'client';
+
 export interface CostFinding {
   figure: 'cycles_per_byte' | 'cpu_ns_per_byte';
+  /** Server + client, or one side (the server sends, the client receives). */
+  side: CostSide;
   impl: Implementation;
   mode: Mode;
   /** Median over points of variant ÷ two_copy; below 1 = cheaper per byte. */
@@ -260,26 +269,54 @@ export interface CostFinding {
   points: number;
   cheaperBeyondNoise: number;
   dearerBeyondNoise: number;
+  /** Median over points of the interval's half-width, %: the difference this run could resolve; null without intervals. */
+  medianResolutionPct: number | null;
 }
+
+const SIDE_FIGURE: Record<CostFinding['figure'], Record<CostSide, FigureName>> = {
+  cycles_per_byte: { both: 'cycles_per_byte', server: 'cycles_per_byte_server', client: 'cycles_per_byte_client' },
+  cpu_ns_per_byte: { both: 'cpu_ns_per_byte', server: 'cpu_ns_per_byte_server', client: 'cpu_ns_per_byte_client' },
+};
 
 export function costFindings(points: readonly PointStats[], figure: CostFinding['figure']): CostFinding[] {
   const mode = primaryMode(points);
-  const comps = compareWithBaseline(points.filter((p) => p.mode === mode), figure, false);
-  return CHALLENGERS.flatMap((impl) => {
-    const mine = comps.filter((c) => c.impl === impl);
-    if (!mine.length || mode === null) return [];
-    return [
-      {
-        figure,
-        impl,
-        mode,
-        medianRatio: median(mine.map((c) => c.ratio))!,
-        points: mine.length,
-        cheaperBeyondNoise: mine.filter((c) => c.verdict === 'better').length,
-        dearerBeyondNoise: mine.filter((c) => c.verdict === 'worse').length,
-      },
-    ];
+  const inMode = points.filter((p) => p.mode === mode);
+  return (['both', 'server', 'client'] as const).flatMap((side) => {
+    const comps = compareWithBaseline(inMode, SIDE_FIGURE[figure][side], false);
+    return CHALLENGERS.flatMap((impl) => {
+      const mine = comps.filter((c) => c.impl === impl);
+      if (!mine.length || mode === null) return [];
+      const widths = mine.flatMap((c) => (c.ci ? [c.ci.halfWidthPct] : []));
+      return [
+        {
+          figure,
+          side,
+          impl,
+          mode,
+          medianRatio: median(mine.map((c) => c.ratio))!,
+          points: mine.length,
+          cheaperBeyondNoise: mine.filter((c) => c.verdict === 'better').length,
+          dearerBeyondNoise: mine.filter((c) => c.verdict === 'worse').length,
+          medianResolutionPct: median(widths),
+        },
+      ];
+    });
   });
+}
+
+// --- regimes ---------------------------------------------------------------------------------------
+
+/** A point whose repetitions ran in different TCP regimes (regimes.ts): each repetition's regime and throughput. */
+export interface RegimePoint {
+  impl: Implementation;
+  mode: Mode;
+  msgSize: number;
+  threads: number;
+  split: RegimeSplit;
+}
+
+export function regimePoints(points: readonly PointStats[]): RegimePoint[] {
+  return points.flatMap((p) => (p.regimes ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, split: p.regimes }] : []));
 }
 
 // --- everything, once ---------------------------------------------------------------------
@@ -309,6 +346,10 @@ export interface Analysis {
   zeroCopy: ZeroCopyFinding | null;
   cycles: CostFinding[];
   cpuTime: CostFinding[];
+  /** Points whose repetitions ran in different regimes: shown as such, never as noise. */
+  regimes: RegimePoint[];
+  /** Whether results.csv says anything about regimes (its limited_by or tcp_bytes_per_segment columns). */
+  regimesKnown: boolean;
 }
 
 export function absentCounters(data: AnalysisInput, lastLevel: LastLevelChoice): Absent {
@@ -339,5 +380,7 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     zeroCopy: zeroCopyFinding(points, data.config),
     cycles: absent.cycles === null ? costFindings(points, 'cycles_per_byte') : [],
     cpuTime: absent.cpuTime === null ? costFindings(points, 'cpu_ns_per_byte') : [],
+    regimes: regimePoints(points),
+    regimesKnown: data.rows.some((r) => r.limited_by != null || r.tcp_bytes_per_segment != null),
   };
 }

@@ -2,25 +2,36 @@
 // difference from run-to-run noise. Pure: per-point statistics in,
 // comparisons out.
 //
-// Noise. A variant beats two_copy at a point only if its slowest repetition
-// was faster than two_copy's fastest one — the ranges over repetitions do
-// not overlap. With one repetition there is no range, so nothing is claimed.
+// Noise. Every ratio variant ÷ two_copy comes with a 95 % confidence
+// interval from the repetitions (results/stats.ts ratioInterval: a Welch
+// t-interval on the logs, the ratio being one of geometric means). A
+// difference is beyond noise when the interval excludes 1. The interval's
+// half-width (in %) is the smallest difference the run could resolve at that
+// point. With fewer than two repetitions on either side there is no interval
+// and nothing is claimed. Where the repetitions of either point ran in
+// different TCP regimes (regimes.ts) the verdict is `mixed_regimes`: the
+// spread is a change of regime, not noise, and is shown as such.
 import { MODES, type Implementation, type Mode } from '../config/domain.ts';
+import { ratioInterval, type Interval } from '../results/stats.ts';
 import type { FigureName, PointStats, Spread } from './points.ts';
 
 export const BASELINE: Implementation = 'two_copy';
 export const CHALLENGERS: Implementation[] = ['one_copy', 'zero_copy'];
 
-/** How a variant's figure compares with two_copy's at one point, given the spread over repetitions. */
-export type Verdict = 'better' | 'worse' | 'within_noise' | 'noise_unknown';
+/** How a variant's figure compares with two_copy's at one point. */
+export type Verdict = 'better' | 'worse' | 'within_noise' | 'noise_unknown' | 'mixed_regimes';
 
-/** Compare two spreads; `higherIsBetter` for throughput, not for misses or time per byte. */
-export function verdict(other: Spread, base: Spread, higherIsBetter: boolean): Verdict {
-  if (other.n < 2 || base.n < 2) return 'noise_unknown';
-  const [lo, hi] = higherIsBetter ? [base, other] : [other, base];
-  if (hi.min > lo.max) return 'better';
-  if (hi.max < lo.min) return 'worse';
+/** The verdict of an interval of variant ÷ two_copy; `higherIsBetter` for throughput, not for misses or time per byte. */
+export function verdictOf(ci: Interval | null, higherIsBetter: boolean): Verdict {
+  if (!ci) return 'noise_unknown';
+  if (ci.lo > 1) return higherIsBetter ? 'better' : 'worse';
+  if (ci.hi < 1) return higherIsBetter ? 'worse' : 'better';
   return 'within_noise';
+}
+
+/** Compare two spreads through the interval of their ratio. */
+export function verdict(other: Spread, base: Spread, higherIsBetter: boolean): Verdict {
+  return verdictOf(ratioInterval(other.values, base.values), higherIsBetter);
 }
 
 export interface Comparison {
@@ -28,11 +39,16 @@ export interface Comparison {
   mode: Mode;
   msgSize: number;
   threads: number;
-  /** Median of the variant over median of two_copy. */
+  /** Variant ÷ two_copy: the ratio of geometric means where there is an interval, else of medians. */
   ratio: number;
+  /** Its 95 % interval; null with fewer than two repetitions on a side. */
+  ci: Interval | null;
   verdict: Verdict;
   other: Spread;
   base: Spread;
+  /** The points themselves, for their regimes. */
+  otherPoint: PointStats;
+  basePoint: PointStats;
 }
 
 /** Every point where both the variant and two_copy have the figure, compared. */
@@ -50,29 +66,27 @@ export function compareWithBaseline(
     const other = p.figures[figure];
     const base = b?.figures[figure];
     if (!other || !base || base.median === 0) continue;
+    const ci = ratioInterval(other.values, base.values);
     out.push({
       impl: p.impl,
       mode: p.mode,
       msgSize: p.msgSize,
       threads: p.threads,
-      ratio: other.median / base.median,
-      verdict: verdict(other, base, higherIsBetter),
+      ratio: ci?.estimate ?? other.median / base.median,
+      ci,
+      verdict: p.regimes || b!.regimes ? 'mixed_regimes' : verdictOf(ci, higherIsBetter),
       other,
       base,
+      otherPoint: p,
+      basePoint: b!,
     });
   }
   return out;
 }
 
-/**
- * How often two variants that are really equal still give non-overlapping
- * ranges in a given direction: with a and b exchangeable repetitions, all a
- * above all b has probability 1 / C(a + b, a) — 1 in 20 for 3 against 3.
- */
-export function chanceOfNonOverlap(a: number, b: number): number {
-  let c = 1;
-  for (let i = 1; i <= a; i++) c = (c * (b + i)) / i;
-  return 1 / c;
+/** `1.23× [1.10, 1.37]`, or `1.23×` without an interval. */
+export function ratioText(c: Pick<Comparison, 'ratio' | 'ci'>): string {
+  return c.ci ? `${c.ratio.toFixed(2)}× [${c.ci.lo.toFixed(2)}, ${c.ci.hi.toFixed(2)}]` : `${c.ratio.toFixed(2)}×`;
 }
 
 /** Throughput of each variant ÷ two_copy's, at every point both have: the speedups. */

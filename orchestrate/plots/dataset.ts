@@ -95,6 +95,11 @@ export interface RowFigures {
   cycles_per_byte: number | null;
   /** Server + client CPU time (perf task-clock) per byte the server sent, in ns. */
   cpu_ns_per_byte: number | null;
+  /** Each side's cycles and CPU time per byte the server sent. */
+  cycles_per_byte_server: number | null;
+  cycles_per_byte_client: number | null;
+  cpu_ns_per_byte_server: number | null;
+  cpu_ns_per_byte_client: number | null;
   /** Misses per KiB the server sent (server_bytes_sent). */
   l1_server_per_kib: number | null;
   l1_client_per_kib: number | null;
@@ -105,6 +110,7 @@ export interface RowFigures {
 }
 
 const perKib = (count: number | null, bytes: number) => (count === null || bytes === 0 ? null : (count * 1024) / bytes);
+const perByte = (count: number | null, bytes: number, scale = 1) => (count === null || bytes === 0 ? null : (count * scale) / bytes);
 const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 
 export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
@@ -121,7 +127,11 @@ export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
     latency_p99_us: row.latency_p99_us,
     cycles_per_byte: row.cycles_per_byte,
     // perf's task-clock is in msec: ms × 1e6 = ns.
-    cpu_ns_per_byte: taskMs === null || bytes === 0 ? null : (taskMs * 1e6) / bytes,
+    cpu_ns_per_byte: perByte(taskMs, bytes, 1e6),
+    cycles_per_byte_server: perByte(sideValue(row, 'server', CYCLES), bytes),
+    cycles_per_byte_client: perByte(sideValue(row, 'client', CYCLES), bytes),
+    cpu_ns_per_byte_server: perByte(sideValue(row, 'server', TASK_CLOCK), bytes, 1e6),
+    cpu_ns_per_byte_client: perByte(sideValue(row, 'client', TASK_CLOCK), bytes, 1e6),
     l1_server_per_kib: perKib(l1s, bytes),
     l1_client_per_kib: perKib(l1c, bytes),
     ll_server_per_kib: perKib(lls, bytes),

@@ -270,7 +270,10 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
   worse: 'beyond noise: slower',
   within_noise: 'within run-to-run noise',
   noise_unknown: 'noise unknown (1 repetition)',
+  mixed_regimes: 'repetitions in different TCP regimes',
 };
+
+const VERDICT_SIGN: Record<Verdict, string> = { better: '', worse: '', within_noise: '≈', noise_unknown: '', mixed_regimes: '‡' };
 
 const CHALLENGER_ORDER = ['one_copy', 'zero_copy'];
 
@@ -303,12 +306,24 @@ function speedupPanels(values: readonly object[], extreme: number) {
           mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
           encoding: {
             color: colour,
-            tooltip: [{ field: 'variant' }, { field: 'size', title: 'bytes' }, { field: 'threads' }, { field: 'speedup', format: '.3f' }, { field: 'verdict' }],
+            tooltip: [
+              { field: 'variant' },
+              { field: 'size', title: 'bytes' },
+              { field: 'threads' },
+              { field: 'speedup', format: '.3f' },
+              { field: 'interval', title: '95% interval' },
+              { field: 'verdict' },
+            ],
           },
         },
         {
-          mark: { type: 'text', fontSize: 10 },
+          mark: { type: 'text', fontSize: 10, baseline: 'bottom', dy: 1 },
           encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.dark', value: HEATMAP.labelOnDark }, value: HEATMAP.label } },
+        },
+        {
+          // The interval's half-width: the smallest difference resolvable at that point.
+          mark: { type: 'text', fontSize: 8, baseline: 'top', dy: 2 },
+          encoding: { text: { field: 'resolution' }, color: { condition: { test: 'datum.dark', value: HEATMAP.labelOnDark }, value: HEATMAP.label } },
         },
       ],
     },
@@ -324,11 +339,13 @@ export function speedupFigure(points: readonly PointStats[], analysis: Pick<Anal
     size: c.msgSize,
     threads: c.threads,
     speedup: c.ratio,
+    interval: c.ci ? `[${c.ci.lo.toFixed(3)}, ${c.ci.hi.toFixed(3)}]` : 'none',
     verdict: VERDICT_LABEL[c.verdict],
     beyondNoise: c.verdict === 'better' || c.verdict === 'worse',
     // Near the ends of the colour scale the cell is dark: its label turns white.
     dark: (c.verdict === 'better' || c.verdict === 'worse') && Math.abs(Math.log(c.ratio)) > 0.6 * Math.log(extreme),
-    label: `${c.verdict === 'within_noise' ? '≈' : ''}${c.ratio.toFixed(2)}×${c.verdict === 'noise_unknown' ? '?' : ''}`,
+    label: `${VERDICT_SIGN[c.verdict]}${c.ratio.toFixed(2)}×${c.verdict === 'noise_unknown' ? '?' : ''}`,
+    resolution: c.ci ? `±${c.ci.halfWidthPct < 10 ? c.ci.halfWidthPct.toFixed(1) : c.ci.halfWidthPct.toFixed(0)}%` : '',
   }));
   const noBaseline = !implsOf(points.map((p) => ({ implementation: p.impl }))).includes('two_copy');
   return buildFigure(
@@ -336,9 +353,10 @@ export function speedupFigure(points: readonly PointStats[], analysis: Pick<Anal
       id: '6-speedup',
       title: 'Throughput speedup over two_copy',
       caption:
-        'Median throughput of one_copy and zero_copy divided by two_copy’s at each message size × thread count. ' +
-        'Only cells where the repetitions do not overlap two_copy’s are coloured; grey cells marked ≈ are within run-to-run noise (? : one repetition, noise unknown).',
-      lead: 'variant ÷ two_copy, medians; coloured: beyond run-to-run noise (repetitions do not overlap); grey ≈: within noise; grey ?: one repetition',
+        'Throughput of one_copy and zero_copy divided by two_copy’s (geometric means over repetitions) at each message size × thread count; ' +
+        'under each ratio, ± the half-width of its 95% confidence interval (Welch t on the logs): the smallest difference the run could resolve there. ' +
+        'Only cells whose interval excludes 1 are coloured; grey cells marked ≈ are within run-to-run noise, ‡ repetitions ran in different TCP regimes (? : one repetition, noise unknown).',
+      lead: 'variant ÷ two_copy; ± half-width of the 95% interval; coloured: interval excludes 1 (beyond noise); grey ≈: within noise; ‡: regimes differ; ?: one repetition',
       missing: noBaseline ? ['two_copy was not measured in this run: nothing to compare with'] : [],
       rows: rowsByMode(values),
       panels: (row) => speedupPanels(row.values, extreme),

@@ -5,6 +5,7 @@ import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../confi
 import type { Row } from '../results/row.ts';
 import { median } from '../results/stats.ts';
 import { chooseLastLevel, rowFigures, type RowFigures } from './dataset.ts';
+import { regimeSplit, type RegimeSplit } from './regimes.ts';
 
 /** Median, min and max over the repetitions that have a value; null when none has. */
 export interface Spread {
@@ -13,12 +14,14 @@ export interface Spread {
   max: number;
   /** Repetitions with a value. */
   n: number;
+  /** Their values, in repetition order: what the intervals (compare.ts) are computed from. */
+  values: number[];
 }
 
 export function spread(values: readonly (number | null)[]): Spread | null {
   const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (known.length === 0) return null;
-  return { median: median(known)!, min: Math.min(...known), max: Math.max(...known), n: known.length };
+  return { median: median(known)!, min: Math.min(...known), max: Math.max(...known), n: known.length, values: known };
 }
 
 export type FigureName = keyof RowFigures;
@@ -31,6 +34,8 @@ export interface PointStats {
   reps: number;
   figures: { [K in FigureName]: Spread | null };
   zc: { sends: number; completions: number; copied: number; enobufs: number };
+  /** Repetitions that ran in different TCP regimes (regimes.ts); null when they agree or the run does not say. */
+  regimes: RegimeSplit | null;
 }
 
 const FIGURE_NAMES: FigureName[] = [
@@ -39,6 +44,10 @@ const FIGURE_NAMES: FigureName[] = [
   'latency_p99_us',
   'cycles_per_byte',
   'cpu_ns_per_byte',
+  'cycles_per_byte_server',
+  'cycles_per_byte_client',
+  'cpu_ns_per_byte_server',
+  'cpu_ns_per_byte_client',
   'l1_server_per_kib',
   'l1_client_per_kib',
   'll_server_per_kib',
@@ -77,6 +86,7 @@ export function pointStats(rows: readonly Row[], lastLevel = chooseLastLevel(row
         copied: group.reduce((s, r) => s + r.zc_copied, 0),
         enobufs: group.reduce((s, r) => s + r.zc_enobufs, 0),
       },
+      regimes: regimeSplit(group),
     });
   }
   return points.sort(

@@ -3,8 +3,10 @@
 // and lays them out. Every number here comes from the analysis.
 import { MODES } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
+import { CONFIDENCE, median, tQuantile } from '../results/stats.ts';
 import type { Analysis, CostFinding, Crossover } from './analysis.ts';
-import { CHALLENGERS, chanceOfNonOverlap } from './compare.ts';
+import { CHALLENGERS, ratioText, type Verdict } from './compare.ts';
+import { SEGMENT_REGIME_FACTOR, repetitionText } from './regimes.ts';
 
 const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
 const times = (x: number) => `${x.toFixed(2)}×`;
@@ -18,20 +20,20 @@ export interface Answer {
 
 function crossoverLine(c: Crossover, reps: number): string {
   const t = `${c.threads} thread${c.threads === 1 ? '' : 's'}`;
+  const ratios = c.ratios.map((r) => `${formatSize(r.msgSize, 'course')} ${ratioText(r)}${VERDICT_MARK[r.verdict]}`).join(', ');
   if (c.status === 'undecided') {
+    if (c.mixedAt.length) return `${t}: cannot tell — repetitions ran in different regimes at ${sizes(c.mixedAt)}. Ratios: ${ratios}`;
     return `${t}: cannot tell — ${reps === 1 ? 'one repetition' : 'a point with one repetition'}, so no spread to compare with`;
   }
-  const ratioText = (c.ratios.length ? c.ratios : [])
-    .map((r) => `${formatSize(r.msgSize, 'course')} ${times(r.ratio)}${r.verdict === 'better' ? '' : r.verdict === 'worse' ? ' (slower)' : r.verdict === 'within_noise' ? ' (noise)' : ' (?)'}`)
-    .join(', ');
   if (c.status === 'never') {
     const how = [
       c.worseAt.length ? `slower beyond noise at ${sizes(c.worseAt)}` : '',
       c.withinNoiseAt.length ? `within noise at ${sizes(c.withinNoiseAt)}` : '',
+      c.mixedAt.length ? `repetitions in different regimes at ${sizes(c.mixedAt)}` : '',
     ]
       .filter(Boolean)
       .join('; ');
-    return `${t}: never in this run (${how}). Ratios: ${ratioText}`;
+    return `${t}: never in this run (${how}). Ratios: ${ratios}`;
   }
   const rest = c.holdsAbove
     ? c.beatsAt.length > 1
@@ -40,19 +42,38 @@ function crossoverLine(c: Crossover, reps: number): string {
         ? ' (the largest size measured)'
         : ''
     : `, but not at every larger size (beyond noise at ${sizes(c.beatsAt)} only)`;
-  return `${t}: from ${formatSize(c.smallest!, 'course')}${rest}. Ratios: ${ratioText}`;
+  return `${t}: from ${formatSize(c.smallest!, 'course')}${rest}. Ratios: ${ratios}`;
 }
+
+const VERDICT_MARK: Record<Verdict, string> = {
+  better: '',
+  worse: ' (slower)',
+  within_noise: ' (noise)',
+  noise_unknown: ' (?)',
+  mixed_regimes: ' (regimes differ)',
+};
 
 /** The course's questions, each answered from the analysis in plain lines. */
 export function answers(a: Analysis): Answer[] {
-  return [...crossoverAnswers(a), cacheAnswer(a), scalingAnswer(a), zeroCopyAnswer(a), costAnswer(a)];
+  return [...crossoverAnswers(a), cacheAnswer(a), scalingAnswer(a), zeroCopyAnswer(a), costAnswer(a), regimeAnswer(a)];
+}
+
+/** What "beyond noise" means in this run, said once above every comparison. */
+export function noiseRuleText(reps: Analysis['reps']): string {
+  if (reps.max < 2) return 'This run has one repetition per point: no interval, so no difference can be told from noise.';
+  const n = reps.min === reps.max ? `${reps.min}` : `${reps.min}–${reps.max}`;
+  return (
+    `"Beats" means beyond noise: the ${Math.round(CONFIDENCE * 100)}% confidence interval [lo, hi] of variant ÷ two_copy excludes 1 ` +
+    `(a Welch t-interval on the logs of ${n} repetitions per side; ratios of geometric means). ` +
+    'It assumes independent repetitions; it cannot see a drift shared by every repetition. ' +
+    (reps.min <= 5
+      ? `With ${reps.min} repetitions t is large (up to ${tQuantile(1 - (1 - CONFIDENCE) / 2, reps.min - 1).toFixed(1)}, at ${reps.min - 1} degrees of freedom), so intervals are wide: a difference narrower than the half-width cannot be resolved.`
+      : '')
+  ).trim();
 }
 
 function crossoverAnswers(a: Analysis): Answer[] {
-  const noiseRule =
-    a.reps.max < 2
-      ? 'This run has one repetition per point: no spread between repetitions, so no difference can be told from noise.'
-      : `"Beats" means beyond noise: over ${a.reps.min === a.reps.max ? a.reps.min : `${a.reps.min}–${a.reps.max}`} repetitions, its slowest run was faster than two_copy's fastest. Ratios are medians, variant ÷ two_copy.`;
+  const noiseRule = noiseRuleText(a.reps);
   return CHALLENGERS.map((impl) => {
     const mine = a.crossovers.filter((c) => c.impl === impl);
     const lines: string[] = [noiseRule];
@@ -62,7 +83,7 @@ function crossoverAnswers(a: Analysis): Answer[] {
       if (!m.length) continue;
       lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
       for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
-      if (a.reps.min >= 2) lines.push(`  ${chanceLine(m, a.reps.min)}`);
+      if (a.reps.max >= 2) lines.push(`  ${chanceLine(m)}`);
     }
     return { question: `At what message size does ${impl} beat two_copy?`, lines };
   });
@@ -130,22 +151,44 @@ function costAnswer(a: Analysis): Answer {
   return { question: 'What does a byte cost the CPU in each variant?', lines };
 }
 
-/** How many wins and losses beyond noise luck alone would give, next to how many were found. */
-function chanceLine(crossings: readonly Crossover[], reps: number): string {
-  const compared = crossings.reduce((n, c) => n + c.ratios.filter((r) => r.verdict !== 'noise_unknown').length, 0);
-  const p = chanceOfNonOverlap(reps, reps);
+/** How many wins and losses beyond noise luck alone would give, next to how many were found, and the resolution. */
+function chanceLine(crossings: readonly Crossover[]): string {
+  const judged = crossings.flatMap((c) => c.ratios.filter((r) => r.ci !== null && r.verdict !== 'mixed_regimes'));
+  const compared = judged.length;
+  const p = 1 - CONFIDENCE;
   const wins = crossings.reduce((n, c) => n + c.beatsAt.length, 0);
   const losses = crossings.reduce((n, c) => n + c.worseAt.length, 0);
+  const resolution = median(judged.map((r) => r.ci!.halfWidthPct));
   return (
-    `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points. Two equal variants would still part ` +
-    `in a given direction 1 time in ${Math.round(1 / p)} with ${reps} repetitions each, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
+    `Beyond noise: faster at ${wins}, slower at ${losses} of ${compared} points` +
+    (resolution === null ? '' : `; the smallest difference resolved is ±${resolution.toFixed(1)}% (median half-width of the intervals)`) +
+    `. Two equal variants would still give an interval excluding 1 at ${Math.round(p * 100)}% of points, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
     (wins > 0 ? ': an isolated win that does not hold at larger sizes may be one.' : '.')
   );
 }
 
+const SIDE_TEXT = { both: 'server + client', server: 'server (sender)', client: 'client (receiver)' } as const;
+
 function costLine(what: string, c: CostFinding): string {
   return (
-    `${what}, ${c.impl} ÷ two_copy (${c.mode}): median ${times(c.medianRatio)} over ${c.points} points; ` +
-    `cheaper beyond noise at ${c.cheaperBeyondNoise}, dearer beyond noise at ${c.dearerBeyondNoise}`
+    `${what}, ${SIDE_TEXT[c.side]}, ${c.impl} ÷ two_copy (${c.mode}): median ${times(c.medianRatio)} over ${c.points} points; ` +
+    `cheaper beyond noise at ${c.cheaperBeyondNoise}, dearer beyond noise at ${c.dearerBeyondNoise}` +
+    (c.medianResolutionPct === null ? '' : `; resolution ±${c.medianResolutionPct.toFixed(1)}% (median half-width of the ${Math.round(CONFIDENCE * 100)}% intervals)`)
   );
+}
+
+function regimeAnswer(a: Analysis): Answer {
+  const lines: string[] = [];
+  if (!a.regimesKnown) lines.push('not measurable in this run: its results.csv has no limited_by or tcp_bytes_per_segment values (TCP\'s account was not read)');
+  else if (a.regimes.length === 0) lines.push('every point ran all its repetitions in one regime');
+  else {
+    lines.push(
+      `${a.regimes.length} point${a.regimes.length === 1 ? '' : 's'} ran repetitions in different regimes (what limited the sender, or bytes per segment ` +
+        `differing by more than ${SEGMENT_REGIME_FACTOR}×): their spread is a change of regime, not noise, and no verdict is given there.`,
+    );
+    for (const r of a.regimes) {
+      lines.push(`  ${r.impl} ${r.mode} ${formatSize(r.msgSize, 'course')} ${r.threads}t: ${r.split.reps.map(repetitionText).join('; ')}`);
+    }
+  }
+  return { question: 'Did every repetition of a point run in the same TCP regime?', lines };
 }

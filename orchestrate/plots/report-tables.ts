@@ -4,7 +4,7 @@
 // Markdown.
 import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
-import type { Comparison } from './compare.ts';
+import { ratioText, type Comparison } from './compare.ts';
 import type { RunData } from './dataset.ts';
 import { modesOf, sizesOf, threadsOf, type PointStats } from './points.ts';
 
@@ -102,7 +102,7 @@ export interface SummaryLine {
   threads: number;
   /** Median throughput (Gbit/s) per variant, with min and max. */
   throughput: Partial<Record<Implementation, { median: number; min: number; max: number }>>;
-  /** Variant ÷ two_copy, with `≈` when within noise. */
+  /** Variant ÷ two_copy with its 95 % interval, `≈` when within noise, `‡` when regimes differ. */
   speedup: Partial<Record<Implementation, string>>;
   p50: Partial<Record<Implementation, number>>;
   cpuNsPerByte: Partial<Record<Implementation, number>>;
@@ -128,8 +128,8 @@ export function summaryLines(points: readonly PointStats[], speedups: readonly C
           if (p.impl === 'zero_copy' && p.zc.completions > 0) line.zcCopied = `${((p.zc.copied / p.zc.completions) * 100).toFixed(0)}%`;
         }
         for (const c of speedups.filter((c) => c.mode === mode && c.msgSize === size && c.threads === threads)) {
-          const mark = c.verdict === 'within_noise' ? '≈' : c.verdict === 'noise_unknown' ? '?' : '';
-          line.speedup[c.impl] = `${mark}${c.ratio.toFixed(2)}×`;
+          const mark = c.verdict === 'within_noise' ? '≈' : c.verdict === 'noise_unknown' ? '?' : c.verdict === 'mixed_regimes' ? '‡' : '';
+          line.speedup[c.impl] = `${mark}${ratioText(c)}`;
         }
         lines.push(line);
       }

@@ -95,7 +95,7 @@ ${answerHtml}
 <h2>Figures</h2>
 ${figureHtml}
 <h2>Summary</h2>
-<p>Medians over repetitions. ÷ two_copy: median throughput ratio; ≈ within run-to-run noise, ? one repetition.</p>
+<p>Medians over repetitions. ÷ two_copy: throughput ratio (geometric means) with its 95% confidence interval [lo, hi]; ≈ within run-to-run noise (the interval holds 1), ‡ repetitions in different TCP regimes, ? one repetition.</p>
 ${table}
 </body></html>
 `;
@@ -151,7 +151,7 @@ export function reportMarkdown(input: ReportInput): string {
     ]),
     '## Summary',
     '',
-    'Medians over repetitions. ÷ two_copy: median throughput ratio; ≈ within run-to-run noise, ? one repetition.',
+    'Medians over repetitions. ÷ two_copy: throughput ratio (geometric means) with its 95% confidence interval [lo, hi]; ≈ within run-to-run noise (the interval holds 1), ‡ repetitions in different TCP regimes, ? one repetition.',
     '',
     mdTable(cols.map((c) => c.title), lines.map((l) => cols.map((c) => c.cell(l)))),
     '',

@@ -80,6 +80,14 @@ export const TailColumns = z.strictObject({
 });
 
 
+/**
+ * Columns that explain a row (TCP's account, steal, attempts): every run
+ * writes them, but a results.csv from before they existed lacks them. A
+ * reader takes the file with or without each of them (absent: null,
+ * unknown), and still refuses any column it does not know.
+ */
+const EXPLAINING_COLUMN_NAMES = [...Object.keys(TcpColumns.shape), 'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts'] as const;
+
 export type FixedRow = z.infer<typeof SeedColumns> & z.infer<typeof DetailColumns> & z.infer<typeof TailColumns>;
 export interface Row extends FixedRow {
   /** Keyed by column name (`server_cycles`, `server_cycles_run_pct`, ...). */
@@ -123,9 +131,9 @@ export function formatCsvLine(cells: readonly Cell[]): string {
  * columns between the fixed ones. Whether the header is exactly what row.ts
  * writes for them is `parseResultsCsv`'s check.
  */
-export function eventsFromHeader(header: readonly string[]): string[] {
+export function eventsFromHeader(header: readonly string[], tailMissing = 0): string[] {
   const fixedBefore = SEED_COLUMN_NAMES.length + DETAIL_COLUMN_NAMES.length;
-  const perfColumns = header.slice(fixedBefore, Math.max(fixedBefore, header.length - TAIL_COLUMN_NAMES.length));
+  const perfColumns = header.slice(fixedBefore, Math.max(fixedBefore, header.length - (TAIL_COLUMN_NAMES.length - tailMissing)));
   return perfColumns.filter((c) => c.startsWith('server_') && !c.endsWith('_run_pct')).map((c) => c.slice('server_'.length));
 }
 
@@ -136,18 +144,22 @@ export function eventsFromHeader(header: readonly string[]): string[] {
  */
 export function parseResultsCsv(text: string, source = 'results.csv'): { events: string[]; rows: Row[] } {
   const { header, records } = readRecords(text, source);
-  const events = eventsFromHeader(header);
+  const missing = EXPLAINING_COLUMN_NAMES.filter((c) => !header.includes(c));
+  const events = eventsFromHeader(header, missing.length);
   const perfColumns = perfColumnNames(events);
-  const shape = {
+  const shape: Record<string, z.ZodType> = {
     ...SeedColumns.shape,
     ...DetailColumns.shape,
     ...Object.fromEntries(perfColumns.map((c) => [c, figure])),
     ...TailColumns.shape,
   };
-  const typed = typedRecords(shape, header, records, source);
+  // The header must be what row.ts writes, less any explaining columns it predates.
+  const expected = Object.fromEntries(Object.entries(shape).filter(([c]) => !(missing as readonly string[]).includes(c)));
+  const typed = typedRecords(expected, header, records, source);
   if (typed.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
+  const unknown = Object.fromEntries(missing.map((c) => [c, null]));
   const rows = typed.map((record) => {
-    const cells = record as Record<string, unknown>;
+    const cells = { ...unknown, ...(record as Record<string, unknown>) };
     const perf = Object.fromEntries(perfColumns.map((c) => [c, cells[c] as number | null]));
     const fixed = Object.fromEntries([...SEED_COLUMN_NAMES, ...DETAIL_COLUMN_NAMES, ...TAIL_COLUMN_NAMES].map((c) => [c, cells[c]]));
     return { ...(fixed as unknown as FixedRow), perf };

@@ -67,6 +67,15 @@ export interface CampaignSetup {
   newFiles?: (runDir: string) => void;
 }
 
+export interface CampaignHooks {
+  /** Once the run folder exists, before the first step. */
+  started?: () => void;
+  /** Steps to run once after the first batch. */
+  after?: () => readonly Step[];
+  /** Asked after every batch (after `after`'s) for more steps, until it returns none. */
+  more?: () => readonly Step[];
+}
+
 export interface Tally {
   done: number;
   failed: number;
@@ -155,10 +164,12 @@ export class Campaign {
   }
 
   /**
-   * Runs `steps` in one topology, then the steps `after` returns (bench's
-   * extra experiments), set up and torn down whatever happens.
+   * Runs `steps` in one topology, then asks `more` for further steps after
+   * each batch until it returns none (adaptive repetitions: one round at a
+   * time; bench's extra experiments: `after`, asked once), set up and torn
+   * down whatever happens.
    */
-  async run(steps: readonly Step[], hooks: { started?: () => void; after?: () => readonly Step[] } = {}): Promise<Tally> {
+  async run(steps: readonly Step[], hooks: CampaignHooks = {}): Promise<Tally> {
     const { session, config } = this.setup;
     const body = async (topology: Topology) => {
       this.materialize();
@@ -180,6 +191,11 @@ export class Campaign {
       };
       await this.loop(steps, ctx);
       if (hooks.after && !session.interrupted) await this.loop(hooks.after(), ctx);
+      while (hooks.more && !session.interrupted && !this.writeError) {
+        const next = hooks.more();
+        if (next.length === 0) break;
+        await this.loop(next, ctx);
+      }
     };
     const guarded = async (topology: Topology) => {
       try {

@@ -65,7 +65,7 @@ export async function runExperiment(e: Experiment, ctx: RunContext & { binDir: s
 /** One experiment as a campaign step: its row appended to results.csv (fsync'ed) when it passes. */
 export function experimentStep(e: Experiment, config: Config, onRow?: (outcome: ExperimentOutcome & { ok: true }) => void): Step {
   return {
-    label: describeExperiment(e, config.repetitions),
+    label: describeExperiment(e, config),
     key: experimentKey(e),
     estimateS: config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S,
     run: async (ctx) => {

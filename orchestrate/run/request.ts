@@ -5,10 +5,22 @@ import { cpuListProblem } from '../config/cpus.ts';
 import { SIDES } from '../config/domain.ts';
 import { loadConfig, machineCpus } from '../config/load.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
-import { UsageError, describeExperiment, estimateSeconds, matchesOnly, parseOnly, planExperiments, selectExperiments, type Experiment } from '../config/plan.ts';
+import { repetitionPolicy } from '../config/repetitions.ts';
+import {
+  UsageError,
+  describeExperiment,
+  estimateSeconds,
+  matchesOnly,
+  parseOnly,
+  planExperiments,
+  selectExperiments,
+  type Experiment,
+  type OnlyFilter,
+} from '../config/plan.ts';
 import { OVERHEAD_PER_EXPERIMENT_S, formatDuration, matrixSize } from '../config/estimate.ts';
 import { csvHeader } from '../results/row.ts';
 import { ResumeError, readResumeState, type ResumeState } from '../results/store.ts';
+import { adaptiveBudgetS } from './adaptive.ts';
 
 export interface Request {
   config: Config;
@@ -16,6 +28,8 @@ export interface Request {
   resume: ResumeState | null;
   planned: Experiment[];
   todo: Experiment[];
+  /** --only, parsed (adaptive repetitions keep to it too). */
+  only: OnlyFilter;
   /** What narrowed the plan, for messages: ` (--only ...)`, ` (12 already done in ...)`. */
   selected: string;
 }
@@ -45,21 +59,30 @@ export function readRequest(configArg: string | null, resumeDir: string | null, 
     throw new UsageError(`--only ${onlyArg} selects none of the ${planned.length} experiments of ${configPath}`);
   }
   const selected = (onlyArg ? ` (--only ${onlyArg})` : '') + (resume ? ` (${resume.done.size} already done in ${resumeDir})` : '');
-  return { config, configPath, resume, planned, todo: selectExperiments(planned, only, resume?.done), selected };
+  return { config, configPath, resume, planned, todo: selectExperiments(planned, only, resume?.done), only, selected };
 }
 
 /** What --dry-run prints: the matrix, the time it will take, and every experiment. */
-export function describePlan(config: Config, configPath: string, todo: readonly Experiment[], selectedNote: string): string[] {
+export function describePlan(config: Config, configPath: string, todo: readonly Experiment[], selectedNote: string, only: OnlyFilter = {}): string[] {
   const perExp = config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S;
+  const policy = repetitionPolicy(config);
+  const adaptive = policy.targetCiPct !== null;
   return [
     `plan: ${configPath} (run name ${config.name}), topology ${config.topology.kind}`,
     `  ${config.variants.length} variants × ${config.modes.length} modes × ${config.message_sizes.length} sizes × ` +
-      `${config.threads.length} thread counts × ${config.repetitions} repetitions = ${matrixSize(config)} experiments`,
-    `  to run: ${todo.length}${selectedNote}`,
+      `${config.threads.length} thread counts × ${adaptive ? `up to ${policy.max}` : policy.min} repetitions = ${matrixSize(config)} experiments` +
+      (adaptive ? ` at most` : ''),
+    ...(adaptive
+      ? [
+          `  repetitions: adaptive, ${policy.min} of every point first, then up to ${policy.max} where throughput's 95% interval is wider than ±${policy.targetCiPct}%;` +
+            ` time budget ${formatDuration(adaptiveBudgetS(config, only))} (${policy.timeBudgetS !== null ? 'time_budget_s' : `the estimate for ${policy.max} repetitions`}), from the run's start`,
+        ]
+      : []),
+    `  to run: ${todo.length}${selectedNote}${adaptive ? ` in the first ${policy.min} repetitions, then as the intervals ask` : ''}`,
     `  each: ${config.warmup_s} s warm-up + ${config.duration_s} s measured + ~${OVERHEAD_PER_EXPERIMENT_S} s overhead = ~${perExp.toFixed(2)} s`,
     `  measured time: ${formatDuration(todo.length * config.duration_s)}; estimated duration: ${formatDuration(estimateSeconds(todo, config))}`,
     `  perf events: ${perfEvents(config).join(', ')}`,
     `  pinning: server ${config.pinning.server ?? 'unpinned'}, client ${config.pinning.client ?? 'unpinned'}`,
-    ...todo.map((e) => `  ${String(e.index).padStart(4)} ${describeExperiment(e, config.repetitions)}`),
+    ...todo.map((e) => `  ${String(e.index).padStart(4)} ${describeExperiment(e, config)}`),
   ];
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseConfig, type Machine } from '../../orchestrate/config/load.ts';
 import { DEFAULT_PERF_EVENTS, perfEvents } from '../../orchestrate/config/schema.ts';
+import { repetitionPolicy } from '../../orchestrate/config/repetitions.ts';
 import { cpuMask, cpusOf } from '../../orchestrate/config/cpus.ts';
 import { CONFIG_BYTES_MAX } from '../../orchestrate/config/limits.ts';
 import { estimateSeconds, planExperiments } from '../../orchestrate/config/plan.ts';
@@ -284,8 +285,8 @@ describe('loadConfig', () => {
     expect(c.threads).toEqual([1, 2, 4, 8]);
     expect(c.variants).toHaveLength(3);
     expect(c.modes).toEqual(['stream', 'rr']);
-    expect(c.repetitions).toBeGreaterThanOrEqual(3);
-    expect(matrixSize(c)).toBe(144 * c.repetitions);
+    expect(repetitionPolicy(c).min).toBeGreaterThanOrEqual(3);
+    expect(matrixSize(c)).toBe(144 * repetitionPolicy(c).max);
     expect(estimateSeconds(planExperiments(c), c)).toBeLessThan(20 * 60);
   });
 
@@ -320,5 +321,26 @@ describe('CPU lists', () => {
     const c = parseConfig('topology: { kind: netns, steer_receive: false }\n', 'x.yaml');
     expect(c.topology.kind === 'netns' && c.topology.steer_receive).toBe(false);
     expect(() => parseConfig('topology: { kind: netns, steer_receive: maybe }\n', 'x.yaml')).toThrow(/topology\.steer_receive: expected true or false/);
+  });
+});
+
+describe('parseConfig: adaptive repetitions', () => {
+  it('takes { min, max, target_ci_pct } and an optional time budget', () => {
+    const c = parseConfig('repetitions: { min: 3, max: 10, target_ci_pct: 5 }\n', 'a.yaml');
+    expect(repetitionPolicy(c)).toEqual({ min: 3, max: 10, targetCiPct: 5, timeBudgetS: null });
+    expect(repetitionPolicy(parseConfig('repetitions: 4\n', 'a.yaml'))).toEqual({ min: 4, max: 4, targetCiPct: null, timeBudgetS: null });
+    expect(repetitionPolicy(parseConfig('repetitions: { min: 2, max: 2, target_ci_pct: 1, time_budget_s: 600 }\n', 'a.yaml')).timeBudgetS).toBe(600);
+  });
+
+  it('bounds the planned size by max', () => {
+    expect(matrixSize(parseConfig('repetitions: { min: 3, max: 10, target_ci_pct: 5 }\n', 'a.yaml'))).toBe(144 * 10);
+    expect(planExperiments(parseConfig('repetitions: { min: 3, max: 10, target_ci_pct: 5 }\n', 'a.yaml'))).toHaveLength(144 * 3);
+  });
+
+  it('names what is wrong: min below 2, max below min, a target out of range, a word', () => {
+    expect(problemsOf('repetitions: { min: 1, max: 3, target_ci_pct: 5 }\n').join('\n')).toMatch(/repetitions\.min: expected a repetition count from 2/);
+    expect(problemsOf('repetitions: { min: 5, max: 3, target_ci_pct: 5 }\n').join('\n')).toMatch(/repetitions\.max: expected max at least min/);
+    expect(problemsOf('repetitions: { min: 3, max: 5, target_ci_pct: 0 }\n').join('\n')).toMatch(/repetitions\.target_ci_pct: expected a percentage above 0/);
+    expect(problemsOf('repetitions: many\n').join('\n')).toMatch(/repetitions: expected a repetition count, or \{ min, max, target_ci_pct \}/);
   });
 });

@@ -9,17 +9,18 @@ import {
   threadScaling,
   zeroCopyFinding,
 } from '../../orchestrate/plots/analysis.ts';
-import { chanceOfNonOverlap, speedupsOf, verdict } from '../../orchestrate/plots/compare.ts';
+import { speedupsOf, verdict } from '../../orchestrate/plots/compare.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { answers } from '../../orchestrate/plots/report-answers.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
 import type { Implementation } from '../../orchestrate/config/domain.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
 
-const spread = (median: number, min: number, max: number, n = 3) => ({ median, min, max, n });
+/** Three repetitions min, median, max (or one, at the median). */
+const spread = (median: number, min: number, max: number, n = 3) => ({ median, min, max, n, values: n === 1 ? [median] : [min, median, max] });
 
 describe('verdict', () => {
-  it('is beyond noise only when the repetitions do not overlap', () => {
+  it('is beyond noise only when the 95 % interval of the ratio excludes 1', () => {
     expect(verdict(spread(12, 11.5, 12.5), spread(10, 9.5, 10.5), true)).toBe('better');
     expect(verdict(spread(8, 7.5, 8.5), spread(10, 9.5, 10.5), true)).toBe('worse');
     expect(verdict(spread(10.6, 10.4, 10.8), spread(10, 9.5, 10.5), true)).toBe('within_noise');
@@ -121,7 +122,8 @@ describe('cache levels', () => {
     const text = answers(analyse(pointStats(rows), data)).flatMap((a) => a.lines).join('\n');
     expect(text).toMatch(/not measurable in this run: perf could not count L1/);
     expect(text).toMatch(/cycles per byte: not measurable in this run: perf could not count cycles on this machine: no hardware PMU/);
-    expect(text).toMatch(/CPU time per byte \(task-clock, not cycles\), zero_copy ÷ two_copy/);
+    expect(text).toMatch(/CPU time per byte \(task-clock, not cycles\), server \+ client, zero_copy ÷ two_copy/);
+    expect(text).toMatch(/CPU time per byte \(task-clock, not cycles\), server \(sender\), zero_copy ÷ two_copy .*resolution ±/);
   });
 });
 
@@ -199,14 +201,9 @@ describe('zero-copy completions', () => {
 });
 
 describe('chance', () => {
-  it('non-overlap by luck: 1 in 20 for 3 against 3, 1 in 6 for 2 against 2', () => {
-    expect(1 / chanceOfNonOverlap(3, 3)).toBeCloseTo(20);
-    expect(1 / chanceOfNonOverlap(2, 2)).toBeCloseTo(6);
-  });
-
-  it('the answers put the wins found next to what chance gives', () => {
+  it('the answers put the wins found next to what chance gives, and the resolution', () => {
     const rows = race((impl) => (impl === 'zero_copy' ? 0.5 : 1));
     const text = answers(analyse(pointStats(rows), runData(rows)))[1]!.lines.join('\n');
-    expect(text).toMatch(/Beyond noise: faster at 0, slower at 6 of 6 points\. .* 1 time in 20 .* about 0\.3 of 6 by chance/);
+    expect(text).toMatch(/Beyond noise: faster at 0, slower at 6 of 6 points; the smallest difference resolved is ±\d+\.\d% .* at 5% of points, about 0\.3 of 6 by chance/);
   });
 });

@@ -7,7 +7,7 @@ describe('pointStats', () => {
     const rows = [1, 3, 2].map((gbps, i) => row({ impl: 'one_copy', size: 512, threads: 4, rep: i + 1, gbps }));
     const [p] = pointStats(rows);
     expect(p).toMatchObject({ impl: 'one_copy', mode: 'stream', msgSize: 512, threads: 4, reps: 3 });
-    expect(p!.figures.throughput_gbps).toEqual({ median: 2, min: 1, max: 3, n: 3 });
+    expect(p!.figures.throughput_gbps).toEqual({ median: 2, min: 1, max: 3, n: 3, values: [1, 3, 2] });
     expect(p!.figures.cycles_per_byte).toBeNull();
   });
 
@@ -34,7 +34,7 @@ describe('pointStats', () => {
 
 describe('helpers', () => {
   it('spread ignores unknown values', () => {
-    expect(spread([null, 4, null, 2])).toEqual({ median: 3, min: 2, max: 4, n: 2 });
+    expect(spread([null, 4, null, 2])).toEqual({ median: 3, min: 2, max: 4, n: 2, values: [4, 2] });
     expect(spread([null])).toBeNull();
   });
 });

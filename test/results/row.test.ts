@@ -234,6 +234,23 @@ describe('parseResultsCsv', () => {
     expect(() => parseResultsCsv(perf)).toThrow(/line 2, server_task-clock: .*"lots"/);
   });
 
+  it('reads a results.csv from before the explaining columns (TCP, steal, attempts): absent is unknown, a stranger still refused', () => {
+    const base = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]);
+    const drop = (text: string, names: string[]) => {
+      const lines = text.split('\n').filter(Boolean).map((l) => l.split(','));
+      const keep = lines[0]!.map((c, i) => (names.includes(c) ? -1 : i)).filter((i) => i >= 0);
+      return lines.map((c) => keep.map((i) => c[i]).join(',')).join('\n') + '\n';
+    };
+    const full = parseResultsCsv(base).rows[0]!;
+    const old = parseResultsCsv(drop(base, ['tcp_bytes_per_segment', 'limited_by', 'tcp_span', 'steal_pct_server_cpu', 'attempts'])).rows[0]!;
+    expect(old).toEqual({ ...full, tcp_bytes_per_segment: null, limited_by: null, tcp_span: null, steal_pct_server_cpu: null, attempts: null });
+    expect(() => parseResultsCsv(base.replace(',limited_by,', ',mood,'))).toThrow(/not the one copybench writes/);
+    const tired = base.split('\n');
+    const at = tired[0]!.split(',').indexOf('limited_by');
+    tired[1] = tired[1]!.split(',').map((c, i) => (i === at ? 'tired' : c)).join(',');
+    expect(() => parseResultsCsv(tired.join('\n'))).toThrow(/line 2, limited_by/);
+  });
+
   it('rejects a row with the wrong number of cells', () => {
     const text = csvOf([syntheticRow({ impl: 'two_copy', size: 128, gbps: 1 })]) + 'two_copy,128\n';
     expect(() => parseResultsCsv(text)).toThrow(/lines 3 do not have/);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../orchestrate/config/load.ts';
+import { repetitionPolicy } from '../../orchestrate/config/repetitions.ts';
 import { matrixSize } from '../../orchestrate/config/estimate.ts';
 import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { isRoot, namespaces, perfWorks, processesMentioning, runDirIn, runOrchestrator, startOrchestrator, ROOT } from './orchestrator.ts';
@@ -102,7 +103,7 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
       expectPlausibleTcp(row);
     }
     const summary = parseCsvRecords(readFileSync(path.join(dir, 'summary.csv'), 'utf8')).records;
-    expect(summary).toHaveLength(matrixSize(config) / config.repetitions);
+    expect(summary).toHaveLength(matrixSize(config) / repetitionPolicy(config).max);
     const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'));
     expect(meta.status).toBe('done');
     expect(meta.sysctls['net.ipv4.tcp_wmem']).toMatchObject({ scope: 'namespace', server: '4096 16384 16777216', client: '4096 16384 16777216' });
