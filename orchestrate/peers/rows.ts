@@ -92,6 +92,36 @@ export interface RowContext {
   startedAt: string;
 }
 
+/** What one run measured, whoever ran it: the fields of a peers.csv row that differ between copybench and a peer. */
+interface Measured {
+  subject: PeersRow['subject'];
+  kind: PeersRow['kind'];
+  throughput_gbps: number;
+  window_s: number;
+  bytes: number;
+  counted_by: PeersRow['counted_by'];
+  /** What the sending side sent over the whole run: the numerator of bytes_per_segment. */
+  sender_bytes: number | null;
+  version: string;
+}
+
+function peersRow(m: Measured, perf: { server: PerfStat | null; client: PerfStat | null }, ctx: RowContext): PeersRow {
+  const { sender_bytes: senderBytes, ...measured } = m;
+  return PeersRow.parse({
+    ...measured,
+    msg_size: ctx.run.msgSize,
+    threads: 1,
+    rep: ctx.run.rep,
+    server_cpu_s: cpuSecondsOf(perf.server),
+    client_cpu_s: cpuSecondsOf(perf.client),
+    tcp_retrans_segs: ctx.tcpRetransSegs,
+    bytes_per_segment: bytesPerSegment(senderBytes, ctx.serverOutSegs),
+    wall_s: ctx.wallS,
+    run_id: ctx.runId,
+    started_at: ctx.startedAt,
+  });
+}
+
 /** A peers.csv row for one of copybench's own runs, from its result lines and perf counts. */
 export function copybenchPeersRow(
   client: { throughput_gbps: number; window_s: number; bytes: number },
@@ -100,48 +130,14 @@ export function copybenchPeersRow(
   ctx: RowContext,
 ): PeersRow {
   if (ctx.run.subject.kind !== 'copybench') throw new Error('copybenchPeersRow: not a copybench run');
-  return PeersRow.parse({
-    subject: ctx.run.subject.impl,
-    kind: 'copybench',
-    msg_size: ctx.run.msgSize,
-    threads: 1,
-    rep: ctx.run.rep,
-    throughput_gbps: client.throughput_gbps,
-    window_s: client.window_s,
-    bytes: client.bytes,
-    counted_by: 'receiver',
-    server_cpu_s: cpuSecondsOf(perf.server),
-    client_cpu_s: cpuSecondsOf(perf.client),
-    tcp_retrans_segs: ctx.tcpRetransSegs,
-    bytes_per_segment: bytesPerSegment(server.bytes_sent, ctx.serverOutSegs),
-    wall_s: ctx.wallS,
-    version: ctx.version,
-    run_id: ctx.runId,
-    started_at: ctx.startedAt,
-  });
+  const { throughput_gbps, window_s, bytes } = client;
+  const m = { subject: ctx.run.subject.impl, kind: 'copybench', counted_by: 'receiver', sender_bytes: server.bytes_sent, version: ctx.version } as const;
+  return peersRow({ ...m, throughput_gbps, window_s, bytes }, perf, ctx);
 }
 
 /** A peers.csv row for one run of a peer tool. */
 export function peerPeersRow(m: PeerMeasurement, perf: { server: PerfStat | null; client: PerfStat | null }, ctx: RowContext): PeersRow {
   if (ctx.run.subject.kind !== 'peer') throw new Error('peerPeersRow: not a peer run');
-  return PeersRow.parse({
-    subject: ctx.run.subject.tool,
-    kind: 'peer',
-    msg_size: ctx.run.msgSize,
-    threads: 1,
-    rep: ctx.run.rep,
-    throughput_gbps: m.throughputGbps,
-    window_s: m.windowS,
-    bytes: m.bytes,
-    counted_by: m.countedBy,
-    server_cpu_s: cpuSecondsOf(perf.server),
-    client_cpu_s: cpuSecondsOf(perf.client),
-    tcp_retrans_segs: ctx.tcpRetransSegs,
-    bytes_per_segment: bytesPerSegment(m.senderBytes, ctx.serverOutSegs),
-    wall_s: ctx.wallS,
-    version: m.version,
-    run_id: ctx.runId,
-    started_at: ctx.startedAt,
-  });
+  const measured = { subject: ctx.run.subject.tool, kind: 'peer', counted_by: m.countedBy, sender_bytes: m.senderBytes, version: m.version } as const;
+  return peersRow({ ...measured, throughput_gbps: m.throughputGbps, window_s: m.windowS, bytes: m.bytes }, perf, ctx);
 }
-

@@ -13,7 +13,7 @@ import { median } from '../results/stats.ts';
 import { CHALLENGERS, compareWithBaseline, primaryMode, speedupsOf, type Comparison, type Verdict } from './compare.ts';
 import { chooseLastLevel, hasCycles, hasL1, hasTaskClock, type LastLevelChoice, type RunData } from './dataset.ts';
 import type { FigureName, PointStats } from './points.ts';
-import type { RegimeSplit } from './regimes.ts';
+import { UNSTEADY_CV_PCT, type RegimeSplit, type RepetitionRegime } from './regimes.ts';
 import type { Interval } from '../results/stats.ts';
 
 /** What the analysis reads besides the points. */
@@ -319,6 +319,27 @@ export function regimePoints(points: readonly PointStats[]): RegimePoint[] {
   return points.flatMap((p) => (p.regimes ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, split: p.regimes }] : []));
 }
 
+/** A point whose throughput varied by more than UNSTEADY_CV_PCT within one regime: its repetitions, named. */
+export interface UnsteadyPoint {
+  impl: Implementation;
+  mode: Mode;
+  msgSize: number;
+  threads: number;
+  cvPct: number;
+  reps: RepetitionRegime[];
+}
+
+export function unsteadyPoints(points: readonly PointStats[]): UnsteadyPoint[] {
+  return points.flatMap((p) => {
+    const v = p.figures.throughput_gbps?.values ?? [];
+    if (p.regimes || v.length < 2) return [];
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+    const cvPct = mean > 0 ? (sd / mean) * 100 : 0;
+    return cvPct > UNSTEADY_CV_PCT ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, cvPct, reps: p.repetitions }] : [];
+  });
+}
+
 // --- everything, once ---------------------------------------------------------------------
 
 /** Why a counter has no value in this run (counterAbsence's words); null where it has one. */
@@ -348,6 +369,8 @@ export interface Analysis {
   cpuTime: CostFinding[];
   /** Points whose repetitions ran in different regimes: shown as such, never as noise. */
   regimes: RegimePoint[];
+  /** Points whose throughput varied by more than UNSTEADY_CV_PCT within one regime, each repetition named. */
+  unsteady: UnsteadyPoint[];
   /** Whether results.csv says anything about regimes (its limited_by or tcp_bytes_per_segment columns). */
   regimesKnown: boolean;
 }
@@ -381,6 +404,7 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     cycles: absent.cycles === null ? costFindings(points, 'cycles_per_byte') : [],
     cpuTime: absent.cpuTime === null ? costFindings(points, 'cpu_ns_per_byte') : [],
     regimes: regimePoints(points),
+    unsteady: unsteadyPoints(points),
     regimesKnown: data.rows.some((r) => r.limited_by != null || r.tcp_bytes_per_segment != null),
   };
 }

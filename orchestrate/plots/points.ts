@@ -5,7 +5,7 @@ import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../confi
 import type { Row } from '../results/row.ts';
 import { median } from '../results/stats.ts';
 import { chooseLastLevel, rowFigures, type RowFigures } from './dataset.ts';
-import { regimeSplit, type RegimeSplit } from './regimes.ts';
+import { regimeSplit, repetitionRegimes, type RegimeSplit, type RepetitionRegime } from './regimes.ts';
 
 /** Median, min and max over the repetitions that have a value; null when none has. */
 export interface Spread {
@@ -36,6 +36,8 @@ export interface PointStats {
   zc: { sends: number; completions: number; copied: number; enobufs: number };
   /** Repetitions that ran in different TCP regimes (regimes.ts); null when they agree or the run does not say. */
   regimes: RegimeSplit | null;
+  /** Every repetition's regime and throughput, in repetition order. */
+  repetitions: RepetitionRegime[];
 }
 
 const FIGURE_NAMES: FigureName[] = [
@@ -87,6 +89,7 @@ export function pointStats(rows: readonly Row[], lastLevel = chooseLastLevel(row
         enobufs: group.reduce((s, r) => s + r.zc_enobufs, 0),
       },
       regimes: regimeSplit(group),
+      repetitions: repetitionRegimes(group),
     });
   }
   return points.sort(

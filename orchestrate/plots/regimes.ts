@@ -32,11 +32,24 @@ export interface RegimeSplit {
   reps: RepetitionRegime[];
 }
 
-/** The regimes of one point's repetitions, or null when they agree (or the run does not say). */
-export function regimeSplit(rows: readonly Row[]): RegimeSplit | null {
-  const reps = [...rows]
+/** Each repetition's regime and throughput, in repetition order. */
+export function repetitionRegimes(rows: readonly Row[]): RepetitionRegime[] {
+  return [...rows]
     .sort((a, b) => a.rep - b.rep)
     .map((r) => ({ rep: r.rep, limitedBy: r.limited_by ?? null, bytesPerSegment: r.tcp_bytes_per_segment ?? null, throughputGbps: r.throughput_gbps }));
+}
+
+/**
+ * Throughput varying by more than this (coefficient of variation over a
+ * point's repetitions, %) within one regime is unsteady: the report names
+ * each repetition's regime there too, so that no wide spread goes unexplained
+ * or passes for a regime it is not.
+ */
+export const UNSTEADY_CV_PCT = 10;
+
+/** The regimes of one point's repetitions, or null when they agree (or the run does not say). */
+export function regimeSplit(rows: readonly Row[]): RegimeSplit | null {
+  const reps = repetitionRegimes(rows);
   const differs: RegimeSplit['differs'] = [];
   const limits = new Set(reps.flatMap((r) => (r.limitedBy === null ? [] : [r.limitedBy])));
   if (limits.size > 1) differs.push('limited_by');

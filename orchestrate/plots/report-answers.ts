@@ -6,7 +6,7 @@ import { formatSize } from '../results/format.ts';
 import { CONFIDENCE, median, tQuantile } from '../results/stats.ts';
 import type { Analysis, CostFinding, Crossover } from './analysis.ts';
 import { CHALLENGERS, ratioText, type Verdict } from './compare.ts';
-import { SEGMENT_REGIME_FACTOR, repetitionText } from './regimes.ts';
+import { SEGMENT_REGIME_FACTOR, UNSTEADY_CV_PCT, repetitionText } from './regimes.ts';
 
 const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
 const times = (x: number) => `${x.toFixed(2)}×`;
@@ -188,6 +188,15 @@ function regimeAnswer(a: Analysis): Answer {
     );
     for (const r of a.regimes) {
       lines.push(`  ${r.impl} ${r.mode} ${formatSize(r.msgSize, 'course')} ${r.threads}t: ${r.split.reps.map(repetitionText).join('; ')}`);
+    }
+  }
+  if (a.regimesKnown && a.unsteady.length) {
+    lines.push(
+      `${a.unsteady.length} more point${a.unsteady.length === 1 ? '' : 's'} varied by more than ${UNSTEADY_CV_PCT}% (coefficient of variation of throughput) ` +
+        'within one regime by this rule; each repetition, named:',
+    );
+    for (const u of a.unsteady) {
+      lines.push(`  ${u.impl} ${u.mode} ${formatSize(u.msgSize, 'course')} ${u.threads}t (CV ${u.cvPct.toFixed(0)}%): ${u.reps.map(repetitionText).join('; ')}`);
     }
   }
   return { question: 'Did every repetition of a point run in the same TCP regime?', lines };

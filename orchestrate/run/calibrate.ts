@@ -38,7 +38,9 @@ export function calibrationCandidates(config: Config, cpuCount: number): Candida
     pinning,
     configured: false,
   });
-  const configured = { ...spec('configured', config.topology.steer_receive ? 'receive steering' : 'no steering', config.topology.steer_receive, p), configured: true };
+  const oneCoreConfigured = p.server !== null && p.server === p.client;
+  const what = oneCoreConfigured ? 'one core' : config.topology.steer_receive ? "receive steering to each side's CPU" : 'no steering';
+  const configured = { ...spec('configured', what, config.topology.steer_receive, p), configured: true };
   const alternatives = [
     ...(cpuCount >= 2 ? [spec('rps', 'receive steering to each side\'s CPU', true, apart), spec('unsteered', 'no steering', false, apart)] : []),
     spec('one_core', 'one core', false, { server: first, client: first }),

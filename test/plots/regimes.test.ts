@@ -1,6 +1,6 @@
 // Repetitions in different TCP regimes are set apart with their throughputs, not taken for noise.
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../../orchestrate/plots/analysis.ts';
+import { analyse, unsteadyPoints } from '../../orchestrate/plots/analysis.ts';
 import { speedupsOf } from '../../orchestrate/plots/compare.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { SEGMENT_REGIME_FACTOR, regimeSplit } from '../../orchestrate/plots/regimes.ts';
@@ -68,3 +68,18 @@ describe('a point in mixed regimes', () => {
     expect(answers(analyse(pointStats(plain), runData(plain))).flatMap((x) => x.lines).join('\n')).toMatch(/no limited_by or tcp_bytes_per_segment values/);
   });
 });
+
+describe('unsteady points', () => {
+  it('names each repetition of a point that varied by more than 10 % within one regime, and no other', () => {
+    const wide = reps({ impl: 'one_copy', size: 1024, gbps: 1 }, 0.4).map((r) => withRegime(r, 'sender', 1100));
+    const narrow = reps({ impl: 'two_copy', size: 1024, gbps: 1 }, 0.02).map((r) => withRegime(r, 'sender', 1100));
+    const split = reps({ impl: 'zero_copy', size: 1024, gbps: 1 }, 0.4).map((r, i) => withRegime(r, i === 0 ? 'receiver_window' : 'sender', 1100));
+    const unsteady = unsteadyPoints(pointStats([...wide, ...narrow, ...split]));
+    expect(unsteady.map((u) => [u.impl, Math.round(u.cvPct)])).toEqual([['one_copy', 40]]);
+    expect(unsteady[0]!.reps.map((r) => [r.rep, r.limitedBy, r.bytesPerSegment])).toEqual([[1, 'sender', 1100], [2, 'sender', 1100], [3, 'sender', 1100]]);
+    const text = answers(analyse(pointStats([...wide, ...narrow]), runData([...wide, ...narrow]))).flatMap((x) => x.lines).join('\n');
+    expect(text).toMatch(/1 more point varied by more than 10% .* within one regime/);
+    expect(text).toMatch(/one_copy stream 1K 1t \(CV 40%\): rep 1 \(sender, 1100 B\/segment\): 0\.60 Gbit\/s; rep 2/);
+  });
+});
+

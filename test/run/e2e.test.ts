@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
       expect(c.measurements.map((m: { impl: string }) => m.impl)).toEqual(['two_copy', 'one_copy']);
       for (const m of c.measurements) expect(m.throughput_gbps).toBeGreaterThan(0);
     }
-    expect(r.stderr).toMatch(/^calibration: receive steering \(server CPU 0, client CPU 1\) \[configured\]: two_copy [\d.]+ Gbit\/s/m);
+    expect(r.stderr).toMatch(/^calibration: receive steering to each side's CPU \(server CPU 0, client CPU 1\) \[configured\]: two_copy [\d.]+ Gbit\/s/m);
     expect(Object.keys(meta.machine.mitigations ?? { none: '' }).length).toBeGreaterThan(0);
     expect(namespaces()).not.toContain('cb-srv');
     expect(namespaces()).not.toContain('cb-cli');
