@@ -100,12 +100,20 @@ describe.skipIf(skipReason !== null)('end to end in network namespaces', () => {
     for (const row of rows) {
       expect(Number(row.throughput_gbps)).toBeGreaterThan(0);
       expect(Number(row.context_switches)).toBeGreaterThan(0);
+      // Interference: steal on each side's CPU is a percentage (empty only where the machine reports none); tries counted.
+      for (const cell of [row.steal_pct_server_cpu, row.steal_pct_client_cpu]) {
+        if (cell === '') continue;
+        expect(Number(cell)).toBeGreaterThanOrEqual(0);
+        expect(Number(cell)).toBeLessThanOrEqual(100);
+      }
+      expect(Number(row.attempts)).toBeGreaterThanOrEqual(1);
       expectPlausibleTcp(row);
     }
     const summary = parseCsvRecords(readFileSync(path.join(dir, 'summary.csv'), 'utf8')).records;
     expect(summary).toHaveLength(matrixSize(config) / repetitionPolicy(config).max);
     const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'));
     expect(meta.status).toBe('done');
+    expect(typeof meta.interference.steal_reported).toBe('boolean');
     expect(meta.sysctls['net.ipv4.tcp_wmem']).toMatchObject({ scope: 'namespace', server: '4096 16384 16777216', client: '4096 16384 16777216' });
     expect(meta.machine.cores).toBeGreaterThan(0);
     // Each side's incoming packets steered to its pinned CPU (0 and 1), read back.
