@@ -15,7 +15,7 @@ import { formatDuration } from './config/estimate.ts';
 import { ResumeError, RESULTS_CSV, SUMMARY_CSV, WriteError, readResultRecords, writeCsv } from './results/store.ts';
 import { summarize, summaryHeader } from './results/summary.ts';
 import { calibrate } from './run/calibrate.ts';
-import { Campaign } from './run/campaign.ts';
+import { Campaign, type Tally } from './run/campaign.ts';
 import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
 import { describePlan, readRequest, type Request } from './run/request.ts';
@@ -106,7 +106,16 @@ async function main(): Promise<number> {
   );
   // A run refused at setup created nothing; the reason has been said.
   if (!campaign.created) return campaign.finish();
-  // The processes are ended and the topology torn down: summary and meta.json last.
+  const exitCode = closeRun(campaign, tally, say);
+  if (tally.interrupted) return exitCode;
+  // Plots last: the results are on disk already; a plotting failure is
+  // reported (with the command to retry) and makes the exit code 1.
+  const plotted = await plotAfterRun(campaign.runDir, say);
+  return plotted ? exitCode : 1;
+}
+
+/** The processes are ended and the topology torn down: summary.csv, meta.json's last word, the closing line. */
+function closeRun(campaign: Campaign, tally: Tally, say: (line: string) => void): number {
   const { runDir } = campaign;
   const records = readResultRecords(runDir);
   try {
@@ -121,11 +130,7 @@ async function main(): Promise<number> {
       `${records.length} rows in ${path.join(runDir, RESULTS_CSV)}; wall time ${formatDuration(campaign.wallS)}` +
       (tally.interrupted ? `; continue with --resume ${runDir}` : ''),
   );
-  if (tally.interrupted) return exitCode;
-  // Plots last: the results are on disk already; a plotting failure is
-  // reported (with the command to retry) and makes the exit code 1.
-  const plotted = await plotAfterRun(runDir, say);
-  return plotted ? exitCode : 1;
+  return exitCode;
 }
 
 runMain('run.mts', main);

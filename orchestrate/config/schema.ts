@@ -6,14 +6,13 @@ import { z } from 'zod';
 import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
+import { intInRange, messageSize, patterned, secondsInRange, uniqueList } from './fields.ts';
 import { repetitionPolicy } from './repetitions.ts';
+import { CalibrationSection, InterferenceSection } from './sections.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
-  ATTEMPTS_MAX,
   EXPERIMENTS_MAX,
-  MSG_SIZE_MAX,
-  MSG_SIZE_MIN,
   PLAN_SECONDS_MAX,
   REPETITIONS_MAX,
   THREADS_MAX,
@@ -65,19 +64,6 @@ export const SOFTWARE_EVENTS = new Set([
   'emulation-faults',
 ]);
 
-const intInRange = (min: number, max: number, what: string) => {
-  const error = `expected ${what} from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
-
-/** Seconds from `min` to `max`; `min` itself excluded when `above` (a timeout of 0 means nothing). */
-const secondsInRange = (min: number, max: number, what: string, above = false) => {
-  const error = `expected ${what} in seconds, ${above ? 'more than' : 'from'} ${min} ${above ? 'and at most' : 'to'} ${max}`;
-  const number = z.number({ error }).finite({ error });
-  return (above ? number.gt(min, { error }) : number.min(min, { error })).max(max, { error });
-};
-
-const messageSize = intInRange(MSG_SIZE_MIN, MSG_SIZE_MAX, 'a message size in bytes');
 const repetitions = intInRange(1, REPETITIONS_MAX, 'a repetition count');
 
 // Adaptive repetitions: `min` of every point first, then more (up to `max`)
@@ -101,9 +87,6 @@ const Repetitions = z.union([repetitions, AdaptiveRepetitions], {
 });
 
 
-const patterned = (pattern: RegExp, what: string) =>
-  z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what} matching ${pattern}` });
-
 const ipv4 = z.ipv4({ error: 'expected an IPv4 address such as 10.77.0.1' });
 
 // taskset's list, its ranges in order and within any machine's CPU numbers;
@@ -112,21 +95,6 @@ const cpuList = patterned(CPU_LIST_PATTERN, 'a CPU list such as 0 or 0-1').super
   const problem = CPU_LIST_PATTERN.test(list) ? cpuListProblem(list) : null;
   if (problem) ctx.addIssue({ code: 'custom', message: problem, input: list });
 });
-
-/** A non-empty list without repeats; `item` validates each element. */
-function uniqueList<T extends z.ZodType>(item: T, what: string) {
-  return z
-    .array(item, { error: `expected a list of ${what}` })
-    .min(1, { error: `expected at least one of ${what}` })
-    .superRefine((list, ctx) => {
-      const seen = new Set<string>();
-      list.forEach((v, i) => {
-        const k = JSON.stringify(v);
-        if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i], message: 'repeats an earlier entry', input: v });
-        seen.add(k);
-      });
-    });
-}
 
 const sideNames = (pattern: RegExp, what: string, server: string, client: string) =>
   z
@@ -268,34 +236,8 @@ export const ConfigSchema = z.strictObject({
   zc_slots: intInRange(1, ZC_SLOTS_MAX, 'a slot count').nullable().default(null),
   // The peer baseline (orchestrate/peers.mts); null: the config has none.
   peers: PeersSection.nullable().default(null),
-  // Before a netns run, the configured topology is measured against the
-  // alternatives (run/calibrate.ts) and the run warns when it loses.
-  calibration: z
-    .strictObject({
-      enabled: z.boolean({ error: 'expected true or false' }).default(true),
-      warmup_s: secondsInRange(0, 10, 'a warm-up').default(0.3),
-      duration_s: secondsInRange(DURATION_MIN_S, 10, 'a duration').default(1),
-      message_size: messageSize.default(65536),
-      // The configured topology is said to cost too much when a clean
-      // alternative moves the bytes for this much less CPU, every variant.
-      margin_pct: intInRange(1, 1000, 'a percentage').default(25),
-    })
-    .prefault({}),
-  // An experiment during which the hypervisor stole more than max_steal_pct
-  // of either side's CPUs (/proc/stat's steal column) is run again, up to
-  // max_attempts tries in all; results.csv keeps the last try (or the first
-  // clean one) and says how many it took.
-  interference: z
-    .strictObject({
-      max_steal_pct: z
-        .number({ error: 'expected a percentage from 0 to 100' })
-        .finite({ error: 'expected a percentage from 0 to 100' })
-        .min(0, { error: 'expected a percentage from 0 to 100' })
-        .max(100, { error: 'expected a percentage from 0 to 100' })
-        .default(2),
-      max_attempts: intInRange(1, ATTEMPTS_MAX, 'an attempt count').default(3),
-    })
-    .prefault({}),
+  calibration: CalibrationSection,
+  interference: InterferenceSection,
 }).superRefine((c, ctx) => {
   // The plan is bounded only once every field is valid: a duration out of
   // range says so itself, without an estimate built on it.

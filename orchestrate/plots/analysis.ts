@@ -13,7 +13,7 @@ import { median } from '../results/stats.ts';
 import { CHALLENGERS, compareWithBaseline, primaryMode, speedupsOf, type Comparison, type Verdict } from './compare.ts';
 import { chooseLastLevel, hasCycles, hasL1, hasTaskClock, type LastLevelChoice, type RunData } from './dataset.ts';
 import type { FigureName, PointStats } from './points.ts';
-import { UNSTEADY_CV_PCT, type RegimeSplit, type RepetitionRegime } from './regimes.ts';
+import { regimePoints, unsteadyPoints, type RegimePoint, type UnsteadyPoint } from './regime-points.ts';
 import type { Interval } from '../results/stats.ts';
 
 /** What the analysis reads besides the points. */
@@ -301,42 +301,6 @@ export function costFindings(points: readonly PointStats[], figure: CostFinding[
         },
       ];
     });
-  });
-}
-
-// --- regimes ---------------------------------------------------------------------------------------
-
-/** A point whose repetitions ran in different TCP regimes (regimes.ts): each repetition's regime and throughput. */
-export interface RegimePoint {
-  impl: Implementation;
-  mode: Mode;
-  msgSize: number;
-  threads: number;
-  split: RegimeSplit;
-}
-
-export function regimePoints(points: readonly PointStats[]): RegimePoint[] {
-  return points.flatMap((p) => (p.regimes ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, split: p.regimes }] : []));
-}
-
-/** A point whose throughput varied by more than UNSTEADY_CV_PCT within one regime: its repetitions, named. */
-export interface UnsteadyPoint {
-  impl: Implementation;
-  mode: Mode;
-  msgSize: number;
-  threads: number;
-  cvPct: number;
-  reps: RepetitionRegime[];
-}
-
-export function unsteadyPoints(points: readonly PointStats[]): UnsteadyPoint[] {
-  return points.flatMap((p) => {
-    const v = p.figures.throughput_gbps?.values ?? [];
-    if (p.regimes || v.length < 2) return [];
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
-    const cvPct = mean > 0 ? (sd / mean) * 100 : 0;
-    return cvPct > UNSTEADY_CV_PCT ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, cvPct, reps: p.repetitions }] : [];
   });
 }
 

@@ -291,15 +291,26 @@ async function runProcesses<R>(
       if (out) recordRaw(file, p.side, out);
     }
   }
+  const records = exitRecords(started(), outs, spec.listener, endedListener, problems);
+  return { ready, records, problems, timings, ticks };
+}
+
+/** Each side's outputs; an exit other than 0 is a problem, but for a listener we stopped by design. */
+function exitRecords(
+  started: [ProcessSpec, Tracked][],
+  outs: Map<Tracked, ProcessOutput>,
+  listener: ListenerSpec<unknown>,
+  endedListener: boolean,
+  problems: string[],
+): Record<Side, ProcessRecord | null> {
   const records: Record<Side, ProcessRecord | null> = { server: null, client: null };
-  for (const [p, tracked] of started()) {
+  for (const [p, tracked] of started) {
     const out = outs.get(tracked)!;
     records[p.side] = { stdout: out.stdout, stderr: out.stderr, exitCode: out.exitCode, signal: out.signal };
-    // A listener that does not exit by itself ends on our SIGINT by design.
-    const asked = p === spec.listener && endedListener && !spec.listener.exitsByItself && out.signal === 'SIGINT';
+    const asked = p === listener && endedListener && !listener.exitsByItself && out.signal === 'SIGINT';
     if (out.exitCode !== 0 && !asked) problems.push(`${p.label} ${describeExit(out)}: ${lastLines(out.stderr || out.stdout)}`);
   }
-  return { ready, records, problems, timings, ticks };
+  return records;
 }
 
 function recordRaw(file: (name: string) => string, side: Side, out: ProcessOutput): void {

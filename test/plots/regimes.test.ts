@@ -1,6 +1,7 @@
 // Repetitions in different TCP regimes are set apart with their throughputs, not taken for noise.
 import { describe, expect, it } from 'vitest';
-import { analyse, unsteadyPoints } from '../../orchestrate/plots/analysis.ts';
+import { analyse } from '../../orchestrate/plots/analysis.ts';
+import { unsteadyPoints } from '../../orchestrate/plots/regime-points.ts';
 import { speedupsOf } from '../../orchestrate/plots/compare.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { SEGMENT_REGIME_FACTOR, regimeSplit } from '../../orchestrate/plots/regimes.ts';
