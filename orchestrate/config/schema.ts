@@ -7,6 +7,10 @@ import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
 import { repetitionPolicy } from './repetitions.ts';
+import { AttributionSection } from './attribution.ts';
+import { sameSubnet, unusableAddress } from './addresses.ts';
+
+export { sameSubnet, unusableAddress } from './addresses.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
@@ -281,6 +285,8 @@ export const ConfigSchema = z.strictObject({
       margin_pct: intInRange(1, 1000, 'a percentage').default(25),
     })
     .prefault({}),
+  // Copy attribution (run/attribute.ts) after the matrix; null: none.
+  attribution: AttributionSection.nullable().default(null),
   // An experiment during which the hypervisor stole more than max_steal_pct
   // of either side's CPUs (/proc/stat's steal column) is run again, up to
   // max_attempts tries in all; results.csv keeps the last try (or the first
@@ -389,32 +395,4 @@ function planProblems(c: Config): string[] {
     }
   }
   return problems;
-}
-
-/**
- * Why an address cannot be one end of the veth pair, or null. 127/8 is
- * routed to lo whichever interface holds it; 0/8, multicast (224/4) and the
- * broadcast address are no host's; and Linux adds a broadcast route for the
- * last address of the subnet, so a connection to it fails.
- */
-export function unusableAddress(address: string, prefixLength: number): string | null {
-  const a = ipv4ToInt(address);
-  const first = a >>> 24;
-  if (first === 0) return 'expected a host address, not one in 0.0.0.0/8';
-  if (first === 127) return 'expected an address on the veth pair, not a loopback one (127.0.0.0/8; use kind: loopback)';
-  if (first >= 224 && first < 240) return 'expected a unicast address, not a multicast one (224.0.0.0/4)';
-  if (address === '255.255.255.255') return 'expected a host address, not the broadcast address';
-  const block = 2 ** (32 - prefixLength);
-  if (a % block === block - 1) return `expected a host address, not the broadcast address of its /${prefixLength} subnet`;
-  return null;
-}
-
-function ipv4ToInt(a: string): number {
-  return a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-}
-
-export function sameSubnet(a: string, b: string, prefixLength: number): boolean {
-  const hostBits = 32 - prefixLength;
-  const block = 2 ** hostBits;
-  return Math.floor(ipv4ToInt(a) / block) === Math.floor(ipv4ToInt(b) / block);
 }
