@@ -2,7 +2,7 @@
 # binaries with AddressSanitizer and UBSan into bin/asan/.
 CC      ?= cc
 CFLAGS  ?= -O2
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -MMD -MP
+CFLAGS  += -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -MMD -MP
 LDFLAGS += -pthread
 LDLIBS  += -lm
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

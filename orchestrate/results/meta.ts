@@ -74,6 +74,37 @@ export const PeersRecord = z.object({
   plan: z.object({ runs: z.number().int().nonnegative(), order: z.string() }),
 });
 
+/** The copy-attribution pass (run/attribute.ts): how it sampled, and what each point's sides showed beyond attribution.csv. */
+export const AttributionRecord = z.object({
+  event: z.string(),
+  /** Why this event: `cycles` counted by the PMU here, or `cpu-clock` (no PMU). */
+  event_reason: z.string(),
+  frequency_hz: z.number().positive(),
+  /** Each side recorded as its pinned CPU (perf record -C) or as its process. */
+  sampled_as: z.enum(['cpu', 'process']),
+  pinning: z.object({ server: z.string(), client: z.string() }),
+  steer_receive: z.boolean(),
+  points: z.array(
+    z.object({
+      key: z.string(),
+      bytes: z.number().nonnegative(),
+      sides: z.record(
+        z.string(),
+        z.object({
+          samples: z.number().int().nonnegative(),
+          /** Counted samples taken outside the side's process (softirq threads, interrupts in idle or in other programs), %: what process sampling would lose. */
+          outside_process_pct: z.number().nullable(),
+          /** Samples of other programs' own work on the side's CPU (left out). */
+          foreign: z.number().int().nonnegative(),
+          idle: z.number().int().nonnegative(),
+          hottest: z.array(z.object({ symbol: z.string(), site: z.string(), samples: z.number().int() })),
+        }),
+      ),
+    }),
+  ),
+});
+export type AttributionRecord = z.infer<typeof AttributionRecord>;
+
 export const RUN_STATUSES = ['running', 'done', 'failed', 'interrupted'] as const;
 
 export const Meta = z.object({
@@ -103,6 +134,7 @@ export const Meta = z.object({
    * over the run's sessions.
    */
   interference: z.object({ steal_reported: z.boolean(), reruns: z.number().int().nonnegative() }).optional(),
+  attribution: AttributionRecord.optional(),
   rows: z.number().int().nonnegative().optional(),
   failed: z.number().int().nonnegative().optional(),
   wall_s: z.number().nonnegative().optional(),

@@ -48,6 +48,8 @@ export interface PairContext {
   places: Record<Side, Place>;
   pinning: Record<Side, string | null>;
   perfEvents: readonly string[];
+  /** Sample instead of counting: perf record -g of each side's pinned CPUs (all CPUs when unpinned) while it runs; files <side>.perf.data. */
+  recorder?: Recorder | null;
   readyS: number;
   /** Everything from the listener's start to its exit must fit in this. */
   budgetS: number;
@@ -125,6 +127,19 @@ export function pairContext(ctx: RunContext, slug: string): PairContext {
     abort: ctx.abort,
     dir: path.join(ctx.rawDir, slug),
   };
+}
+
+/** perf record's sampling: event and frequency. */
+export interface Recorder {
+  event: string;
+  frequencyHz: number;
+}
+
+/** `perf record -e EVENT -F FREQ -g (-C CPUS | -a) -o FILE -- [taskset -c CPUS] argv`: the CPU, not only the process (softirq, ksoftirqd). */
+export function recordArgv(recorder: Recorder, dataFile: string, cpus: string | null, argv: readonly string[]): string[] {
+  const pin = cpus === null ? [] : ['taskset', '-c', cpus];
+  const where = cpus === null ? ['-a'] : ['-C', cpus];
+  return ['perf', 'record', '-q', '-e', recorder.event, '-F', String(recorder.frequencyHz), '-g', ...where, '-o', dataFile, '--', ...pin, ...argv];
 }
 
 /** `[taskset -c CPUS] perf stat -x, --no-big-num -o FILE -e EVENTS -- argv`. */
@@ -228,7 +243,11 @@ async function runProcesses<R>(
   const problems: string[] = [];
   const timings: ProcessLives<R>['timings'] = { listenerReady: null, driverExited: null, listenerExited: null };
   const command = (p: ProcessSpec) =>
-    ctx.places[p.side].command(perfArgv(ctx.perfEvents, file(`${p.side}.perf`), ctx.pinning[p.side], p.argv));
+    ctx.places[p.side].command(
+      ctx.recorder
+        ? recordArgv(ctx.recorder, file(`${p.side}.perf.data`), ctx.pinning[p.side], p.argv)
+        : perfArgv(ctx.perfEvents, file(`${p.side}.perf`), ctx.pinning[p.side], p.argv),
+    );
   const checkAbort = () => {
     if (abort.aborted) throw new Interrupted('interrupted');
   };
