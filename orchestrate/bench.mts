@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   const cli = parseCommandLine(argv, BASELINE_OPTIONS, USAGE, { min: 0, max: 1, name: 'CONFIG' });
   if (!cli.ok) return stopWith(cli, 'bench.mts', (line) => progress.say(line));
   const rss: PeakRss[] = [];
-  const result = await runBaseline({ ...baselineOptions(cli, argv, progress), after: (config) => rssSteps(config.variants, rss, config) });
+  const result = await runBaseline({ ...baselineOptions(cli, argv, progress), after: (config) => rssSteps(config.variants, rss, config), attribution: true });
   if (result.exitCode === 2 || result.exitCode === 130) return result.exitCode;
   if (result.rows.length === 0 || !result.config) {
     progress.say('bench: nothing was measured; see above');
@@ -69,6 +69,7 @@ async function main(): Promise<number> {
     overhead,
     rss,
     variants: result.config.variants,
+    attribution: result.attribution,
   });
   const out: string[] = [
     '',

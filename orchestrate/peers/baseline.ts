@@ -3,7 +3,7 @@
 // folder — results.csv (copybench's rows, as run.mts writes them), peers.csv
 // (every run, copybench's and the peers'), meta.json, raw/ — and a figure in
 // plots/<run-id>/. Shared by peers.mts and bench.mts.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OptionValues } from '../config/cli.ts';
 import { ConfigError, loadConfig, withPeers } from '../config/load.ts';
@@ -19,6 +19,10 @@ import { experimentStep } from '../run/copybench.ts';
 import type { PairTimings } from '../run/pair.ts';
 import type { Progress } from '../run/progress.ts';
 import { Session } from '../run/session.ts';
+import { attribute } from '../run/attribute.ts';
+import { AttributionSection } from '../config/attribution.ts';
+import { ATTRIBUTION_CSV, AttributionRow } from '../results/attribution-rows.ts';
+import { readTable } from '../results/table.ts';
 import { PEER_FIGURE_ID, peerFigureSpec } from './figure.ts';
 import { PEERS_CSV_HEADER, copybenchPeersRow, peerPeersRow, peersRowCells, type PeersRow, type RowContext } from './rows.ts';
 import { compareWithPeers, formatComparison, type SizeComparison } from './compare.ts';
@@ -49,6 +53,8 @@ export interface BaselineResult {
   wallS: number;
   loopWallS: number;
   figure: string[];
+  /** The sender's harness share per variant and size, when the attribution pass ran (bench). */
+  attribution: AttributionRow[];
 }
 
 export interface BaselineOptions {
@@ -59,6 +65,8 @@ export interface BaselineOptions {
   argv: string[];
   /** Steps run after the baseline in the same topology (bench.mts: the RSS experiments). */
   after?: (config: Config) => Step[];
+  /** Run the copy-attribution pass (1 KiB and 64 KiB stream, 1 thread) after the baseline, in its own topology. */
+  attribution?: boolean;
 }
 
 /** peers.mts's and bench.mts's shared command line ([CONFIG] [--out DIR] [--bin-dir DIR]) as baseline options. */
@@ -79,7 +87,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
   const { progress } = opts;
   const say = (line: string) => progress.say(line);
   const session = new Session(say);
-  const result: BaselineResult = { exitCode: 0, config: null, runDir: null, rows: [], comparison: [], steps: [], tools: [], wallS: 0, loopWallS: 0, figure: [] };
+  const result: BaselineResult = { exitCode: 0, config: null, runDir: null, rows: [], comparison: [], steps: [], tools: [], wallS: 0, loopWallS: 0, figure: [], attribution: [] };
 
   let config: Config;
   try {
@@ -132,6 +140,14 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
     },
   });
   if (!campaign.created) return { ...result, exitCode: campaign.finish(), wallS: campaign.wallS };
+  if (opts.attribution && config.topology.kind === 'netns' && !tally.interrupted) {
+    const withPass = { ...config, attribution: AttributionSection.parse({ message_sizes: [1024, 65536], duration_s: 1 }) };
+    const outcome = await attribute(session, withPass, prepared.binDir, campaign, say);
+    if (outcome) campaign.meta.attribution = outcome.record;
+    tally.failed += outcome?.failed.length ?? 0;
+    const file = path.join(campaign.runDir, ATTRIBUTION_CSV);
+    if (existsSync(file)) result.attribution = readTable(AttributionRow.shape, readFileSync(file, 'utf8'), file);
+  }
   if (!result.loopWallS) result.loopWallS = (Date.now() - loopStart) / 1000;
   result.comparison = compareWithPeers(result.rows);
   if (result.rows.length && !tally.interrupted) {

@@ -37,6 +37,9 @@ export const TARGETS = {
   cvMinReps: 5,
   overheadMax: 1.05,
   rssMaxKib: 64 * 1024,
+  /** copybench's own user-space work (stamps, clocks, histograms) in the sender's samples, at these sizes. */
+  harnessSizes: [1024, 65536],
+  harnessMaxShare: 0.05,
 };
 
 export interface Overhead {
@@ -89,6 +92,8 @@ export interface BenchInput {
   overhead: Overhead | null;
   /** Peak RSS of each binary at 8 threads × 64 KiB; absent ones are reported missing. */
   rss: readonly PeakRss[];
+  /** attribution.csv's rows when the attribution pass ran; empty: the harness share is reported missing. */
+  attribution?: readonly { implementation: Implementation; msg_size: number; mode: string; side: string; site: string; share: number }[];
   variants: readonly Implementation[];
 }
 
@@ -160,7 +165,26 @@ export function benchFigures(input: BenchInput): BenchFigure[] {
       });
     }
   }
+  figures.push(...harnessFigures(input));
   return figures;
+}
+
+/** The harness share of each sender's samples (attribution pass, stream, 1 thread) against its target. */
+function harnessFigures(input: BenchInput): BenchFigure[] {
+  return input.variants.flatMap((impl) =>
+    TARGETS.harnessSizes.map((msgSize): BenchFigure => {
+      const row = input.attribution?.find((r) => r.implementation === impl && r.msg_size === msgSize && r.mode === 'stream' && r.side === 'server' && r.site === 'harness');
+      const share = row?.share ?? null;
+      return {
+        name: `harness share of ${binaryName(impl, 'server')}'s samples at ${formatSize(msgSize, 'iec')}`,
+        value: share,
+        shown: share === null ? 'missing' : `${(share * 100).toFixed(1)} %`,
+        target: `≤ ${TARGETS.harnessMaxShare * 100} %`,
+        met: share === null ? null : share <= TARGETS.harnessMaxShare,
+        ...(share === null ? { note: 'the attribution pass did not run here (netns only)' } : {}),
+      };
+    }),
+  );
 }
 
 export function binaryName(impl: Implementation, role: 'server' | 'client'): string {

@@ -122,6 +122,18 @@ describe('benchFigures', () => {
     expect(lines.find((l) => l.includes('a1_server'))).toMatch(/≤ 64 MiB\s+met$/);
   });
 
+  it('judges the harness share of each sender at 1 KiB and 64 KiB against 5 %, missing without the attribution pass', () => {
+    expect(figures.filter((f) => f.name.startsWith('harness share'))).toHaveLength(6);
+    expect(find(/^harness share of a1_server's samples at 64 KiB/)).toMatchObject({ shown: 'missing', met: null });
+    const row = (implementation: 'two_copy' | 'one_copy', msg_size: number, share: number) => ({ implementation, msg_size, mode: 'stream', side: 'server', site: 'harness', share });
+    const withPass = benchFigures(input({ attribution: [row('two_copy', 65536, 0.012), row('one_copy', 1024, 0.08), { ...row('two_copy', 1024, 0.5), side: 'client' }] }));
+    const at = (name: RegExp) => withPass.find((f) => name.test(f.name))!;
+    expect(at(/a1_server's samples at 64 KiB/)).toMatchObject({ shown: '1.2 %', target: '≤ 5 %', met: true });
+    expect(at(/a2_server's samples at 1 KiB/)).toMatchObject({ shown: '8.0 %', met: false });
+    // The receiver's share is not the sender's.
+    expect(at(/a1_server's samples at 1 KiB/)).toMatchObject({ shown: 'missing', met: null });
+  });
+
   it('names binaries as the course does', () => {
     expect(binaryName('two_copy', 'server')).toBe('a1_server');
     expect(binaryName('zero_copy', 'client')).toBe('a3_client');

@@ -211,6 +211,8 @@ describe.skipIf(skipReason !== null)('peer baseline end to end', () => {
     expect(line(/^orchestration overhead: Σ/)).toMatch(/\d\.\d{3} \(.* 1 experiments\)\s+≤ 1\.05\s+(met|MISSED)$/);
     expect(line(/^peak RSS of a2_server at 8 threads × 64 KiB/)).toMatch(/\d+\.\d MiB\s+≤ 64 MiB\s+(met|MISSED)$/);
     expect(line(/^peak RSS of a2_client at 8 threads × 64 KiB/)).toMatch(/\d+\.\d MiB\s+≤ 64 MiB\s+(met|MISSED)$/);
+    // copybench's own share of the sender's samples, from the attribution pass.
+    expect(line(/^harness share of a2_server's samples at 64 KiB/)).toMatch(/\d+\.\d %\s+≤ 5 %\s+(met|MISSED)$/);
     expect(r.stdout).toMatch(/server started under perf, ready line/);
     // The RSS experiments' rows join copybench's in results.csv.
     const results = parseCsvRecords(readFileSync(path.join(runDirIn(out), 'results.csv'), 'utf8')).records;
