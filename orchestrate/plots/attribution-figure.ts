@@ -62,7 +62,7 @@ function attributionPanels(values: readonly AttributionValue[]) {
     data: { values },
     facet: { column: { field: 'group', type: 'nominal' as const, title: null, sort: groups, header: { labelFontWeight: 'bold' as const } } },
     spec: {
-      width: 70,
+      width: 96,
       height: 220,
       mark: { type: 'bar' },
       encoding: {
