@@ -8,9 +8,10 @@
 // (null), never 0. The bytes behind every per-byte figure are the CSV's
 // server_bytes_sent; raw/ is never read.
 import { ConfigSchema, type Config } from '../config/schema.ts';
+import { AttributionRow } from '../results/attribution-rows.ts';
 import { MetaError, parseMeta, type Meta } from '../results/meta.ts';
 import { parseResultsCsv, type Row } from '../results/row.ts';
-import { DataError } from '../results/table.ts';
+import { DataError, readTable } from '../results/table.ts';
 
 export interface RunData {
   runId: string;
@@ -21,6 +22,8 @@ export interface RunData {
   meta: Meta | null;
   /** The run's config from meta.json; null without one, or when it no longer validates. */
   config: Config | null;
+  /** attribution.csv's rows; absent when the run has no attribution pass (no file). */
+  attribution?: AttributionRow[];
 }
 
 /** meta.json's text (null: no such file) → the meta and its config. A meta.json that is not ours is a DataError. */
@@ -42,13 +45,21 @@ export interface RunFiles {
   folder: string;
   csv: { text: string; source: string };
   meta: { text: string | null; source: string };
+  /** attribution.csv; absent or null: the run has none (never an error). */
+  attribution?: { text: string | null; source: string };
+}
+
+/** attribution.csv's text → its rows, validated against AttributionRow; a file that is not ours is a DataError. */
+export function readAttribution(text: string, source: string): AttributionRow[] {
+  return readTable(AttributionRow.shape, text, source);
 }
 
 /** A run folder's results.csv and meta.json → RunData. Throws DataError naming the file, line and column. */
 export function runFromFiles(files: RunFiles): RunData {
   const { events, rows } = parseResultsCsv(files.csv.text, files.csv.source);
   const { meta, config } = readRunMeta(files.meta.text, files.meta.source);
-  return { runId: meta?.run_id ?? files.folder, events, rows, meta, config };
+  const attribution = files.attribution?.text != null ? { attribution: readAttribution(files.attribution.text, files.attribution.source) } : {};
+  return { runId: meta?.run_id ?? files.folder, events, rows, meta, config, ...attribution };
 }
 
 // --- per-row derived figures --------------------------------------------------

@@ -2,14 +2,16 @@
 // place (with render.ts) where plotting touches the file system; everything
 // it calls is pure.
 //
-//   results/<run-id>/{results.csv, meta.json}  →  plots/<run-id>/   (raw/ is never read)
+//   results/<run-id>/{results.csv, meta.json, attribution.csv if any}  →  plots/<run-id>/   (raw/ is never read)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ATTRIBUTION_CSV } from '../results/attribution-rows.ts';
 import { META_JSON, RESULTS_CSV, readResultRecords, writeAtomically } from '../results/store.ts';
 import { DataError } from '../results/table.ts';
 import { analyse, type Analysis } from './analysis.ts';
 import { runFromFiles, type RunData } from './dataset.ts';
-import { allFigures } from './figures.ts';
+import { attributionFigure } from './attribution-figure.ts';
+import { allFigures, runNotes } from './figures.ts';
 import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
 import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
@@ -20,16 +22,18 @@ export function defaultPlotDir(runDir: string): string {
   return path.join(path.dirname(path.dirname(resolved)), 'plots', path.basename(resolved));
 }
 
-/** A run folder's results.csv and meta.json (if any) → RunData. Throws DataError. */
+/** A run folder's results.csv, meta.json and attribution.csv (each if any, but the first) → RunData. Throws DataError. */
 export function loadRun(runDir: string): RunData {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new DataError(`${runDir}: no such run folder`);
   const csvFile = path.join(runDir, RESULTS_CSV);
   if (!existsSync(csvFile)) throw new DataError(`${csvFile}: missing; is ${runDir} a copybench run folder?`);
   const metaFile = path.join(runDir, META_JSON);
+  const attributionFile = path.join(runDir, ATTRIBUTION_CSV);
   return runFromFiles({
     folder: path.basename(path.resolve(runDir)),
     csv: { text: readFileSync(csvFile, 'utf8'), source: csvFile },
     meta: { text: existsSync(metaFile) ? readFileSync(metaFile, 'utf8') : null, source: metaFile },
+    attribution: { text: existsSync(attributionFile) ? readFileSync(attributionFile, 'utf8') : null, source: attributionFile },
   });
 }
 
@@ -67,7 +71,8 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
   const data = loadRun(runDir);
   const points = pointStats(data.rows);
   const analysis = analyse(points, data);
-  const figures = allFigures(points, analysis);
+  const attribution = attributionFigure(data.attribution, data.meta?.attribution, runNotes(points));
+  const figures = [...allFigures(points, analysis), ...(attribution ? [attribution] : [])];
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const rendered: RenderedFigure[] = [];

@@ -6,7 +6,8 @@ import type { Analysis } from './analysis.ts';
 import type { RunData } from './dataset.ts';
 import type { Figure } from './figure.ts';
 import type { PointStats } from './points.ts';
-import { answers } from './report-answers.ts';
+import { attributionSection } from './report-attribution.ts';
+import { answers, type Answer } from './report-answers.ts';
 import { configFacts, machineFacts, runFacts, summaryColumns, summaryLines } from './report-tables.ts';
 
 export interface RenderedFigure {
@@ -18,7 +19,7 @@ export interface RenderedFigure {
 }
 
 export interface ReportInput {
-  data: Pick<RunData, 'runId' | 'meta' | 'config' | 'rows'>;
+  data: Pick<RunData, 'runId' | 'meta' | 'config' | 'rows' | 'attribution'>;
   points: readonly PointStats[];
   analysis: Analysis;
   figures: readonly RenderedFigure[];
@@ -51,17 +52,24 @@ export function svgDataUri(svg: string): string {
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
+function answersHtml(list: readonly Answer[]): string {
+  return list
+    .map((a) => `<h3>${escapeHtml(a.question)}</h3>` + a.lines.map((l) => `<p class="answer">${escapeHtml(l)}</p>`).join(''))
+    .join('\n');
+}
+
+/** "Where do the copies occur?" (report-attribution.ts); empty when the run has no attribution.csv. */
+function attributionHtml(data: ReportInput['data']): string {
+  const section = attributionSection(data);
+  if (!section) return '';
+  return `<h2>${escapeHtml(section.title)}</h2>\n${section.intro.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}\n${answersHtml(section.answers)}\n`;
+}
+
 export function reportHtml(input: ReportInput): string {
   const { data, points, analysis, figures } = input;
   const lines = summaryLines(points, analysis.speedups);
   const cols = summaryColumns(lines);
-  const answerHtml = answers(analysis)
-    .map(
-      (a) =>
-        `<h3>${escapeHtml(a.question)}</h3>` +
-        a.lines.map((l) => `<p class="answer">${escapeHtml(l)}</p>`).join(''),
-    )
-    .join('\n');
+  const answerHtml = answersHtml(answers(analysis));
   const figureHtml = figures
     .map(({ figure: f, svg, svgFile, pngFile }) => {
       const missing = f.missing.length ? `<p class="missing">Missing: ${f.missing.map(escapeHtml).join('; ')}</p>` : '';
@@ -92,7 +100,7 @@ results.csv and meta.json; generated ${escapeHtml(input.generatedAt)}.</p>
 ${data.config ? `<details><summary>full config</summary><pre>${escapeHtml(JSON.stringify(data.config, null, 2))}</pre></details>` : ''}
 <h2>Analysis</h2>
 ${answerHtml}
-<h2>Figures</h2>
+${attributionHtml(data)}<h2>Figures</h2>
 ${figureHtml}
 <h2>Summary</h2>
 <p>Medians over repetitions. ÷ two_copy: throughput ratio (geometric means) with its 95% confidence interval [lo, hi]; ≈ within run-to-run noise (the interval holds 1), ‡ repetitions in different TCP regimes, ? one repetition.</p>
@@ -111,6 +119,14 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
   ].join('\n');
+}
+
+const answersMd = (list: readonly Answer[]) =>
+  list.flatMap((a) => [`### ${a.question}`, '', ...a.lines.map((l) => (l.startsWith('  ') ? `  - ${l.trim()}` : `- ${l}`)), '']);
+
+function attributionMd(data: ReportInput['data']): string[] {
+  const section = attributionSection(data);
+  return section ? [`## ${section.title}`, '', ...section.intro.flatMap((l) => [l, '']), ...answersMd(section.answers)] : [];
 }
 
 export function reportMarkdown(input: ReportInput): string {
@@ -138,7 +154,8 @@ export function reportMarkdown(input: ReportInput): string {
     '',
     '## Analysis',
     '',
-    ...answers(analysis).flatMap((a) => [`### ${a.question}`, '', ...a.lines.map((l) => (l.startsWith('  ') ? `  - ${l.trim()}` : `- ${l}`)), '']),
+    ...answersMd(answers(analysis)),
+    ...attributionMd(data),
     '## Figures',
     '',
     ...figures.flatMap(({ figure: f, pngFile, svgFile }) => [

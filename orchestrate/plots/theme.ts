@@ -4,6 +4,7 @@
 // renderer (render.ts, which hands resvg the same font) all take it from
 // here, so a variant has one colour and a size one label everywhere.
 import type { Implementation } from '../config/domain.ts';
+import type { Site } from '../results/attribution-symbols.ts';
 
 export const FONT_FAMILY = 'DejaVu Sans';
 
@@ -19,6 +20,23 @@ export const COMPLETION_COLOURS = ['#ff7f0e', '#2ca02c'] as const;
 
 /** Speedup heatmap: a diverging scheme for differences beyond noise, grey for the rest, and its label colours. */
 export const HEATMAP = { scheme: 'redblue', noise: '#e4e4e4', label: '#111111', labelOnDark: 'white' } as const;
+
+/**
+ * One colour per copy-attribution site (results/attribution-symbols.ts SITES):
+ * the four copy sites in strong colours, the rest in muted ones, irq_off
+ * (place unknown) in grey.
+ */
+export const SITE_COLOURS: Record<Site, string> = {
+  user_copy: '#d62728',
+  send_copy: '#ff7f0e',
+  deferred_copy: '#9467bd',
+  recv_copy: '#1f77b4',
+  zc_overhead: '#2ca02c',
+  stack: '#c7c7a0',
+  harness: '#8c564b',
+  irq_off: '#9a9a9a',
+  other: '#dddddd',
+};
 
 /** The text of a panel that says what is missing. */
 export const MISSING_COLOUR = '#8a1c1c';
