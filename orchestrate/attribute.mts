@@ -10,7 +10,7 @@
 import { parseCommandLine, runMain, scriptArgs, stopWith } from './config/cli.ts';
 import { AttributionSection } from './config/attribution.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
-import { attribute } from './run/attribute.ts';
+import { attributeCampaign } from './run/attribute.ts';
 import { Campaign } from './run/campaign.ts';
 import { Progress } from './run/progress.ts';
 import { Session } from './run/session.ts';
@@ -53,10 +53,7 @@ async function main(): Promise<number> {
   // No matrix steps: the campaign makes the run folder and meta.json; the pass runs in its own topology.
   await campaign.run([]);
   if (!campaign.created || session.interrupted) return campaign.finish();
-  const outcome = await attribute(session, config, prepared.binDir, campaign, say);
-  if (outcome) campaign.meta.attribution = outcome.record;
-  if (outcome?.failed.length) campaign.tally.failed += outcome.failed.length;
-  campaign.tally.interrupted = session.interrupted;
+  const outcome = await attributeCampaign(session, config, prepared.binDir, campaign, say);
   const code = campaign.finish();
   say(`attribution: ${outcome?.record.points.length ?? 0} points in ${campaign.runDir}`);
   return code;

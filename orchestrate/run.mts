@@ -20,7 +20,7 @@ import { experimentStep } from './run/copybench.ts';
 import { Progress } from './run/progress.ts';
 import { describePlan, readRequest, type Request } from './run/request.ts';
 import { adaptiveRounds } from './run/rounds.ts';
-import { attribute } from './run/attribute.ts';
+import { attributeCampaign } from './run/attribute.ts';
 import { Session } from './run/session.ts';
 import { plotAfterRun } from './plots/plotting.ts';
 
@@ -109,10 +109,7 @@ async function main(): Promise<number> {
   if (!campaign.created) return campaign.finish();
   // Copy attribution after the matrix, in its own topology: no measured row is taken under perf record.
   if (config.attribution && !tally.interrupted && !session.interrupted) {
-    const outcome = await attribute(session, config, prepared.binDir, campaign, say);
-    if (outcome) campaign.meta.attribution = outcome.record;
-    campaign.tally.failed += outcome?.failed.length ?? 0;
-    tally.interrupted ||= session.interrupted;
+    await attributeCampaign(session, config, prepared.binDir, campaign, say);
   }
   const exitCode = closeRun(campaign, tally, say);
   if (tally.interrupted) return exitCode;

@@ -19,7 +19,7 @@ import { experimentStep } from '../run/copybench.ts';
 import type { PairTimings } from '../run/pair.ts';
 import type { Progress } from '../run/progress.ts';
 import { Session } from '../run/session.ts';
-import { attribute } from '../run/attribute.ts';
+import { attributeCampaign } from '../run/attribute.ts';
 import { AttributionSection } from '../config/attribution.ts';
 import { ATTRIBUTION_CSV, AttributionRow } from '../results/attribution-rows.ts';
 import { readTable } from '../results/table.ts';
@@ -142,9 +142,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult
   if (!campaign.created) return { ...result, exitCode: campaign.finish(), wallS: campaign.wallS };
   if (opts.attribution && config.topology.kind === 'netns' && !tally.interrupted) {
     const withPass = { ...config, attribution: AttributionSection.parse({ message_sizes: [1024, 65536], duration_s: 1 }) };
-    const outcome = await attribute(session, withPass, prepared.binDir, campaign, say);
-    if (outcome) campaign.meta.attribution = outcome.record;
-    tally.failed += outcome?.failed.length ?? 0;
+    await attributeCampaign(session, withPass, prepared.binDir, campaign, say);
     const file = path.join(campaign.runDir, ATTRIBUTION_CSV);
     if (existsSync(file)) result.attribution = readTable(AttributionRow.shape, readFileSync(file, 'utf8'), file);
   }

@@ -20,6 +20,7 @@ import { writeCsv } from '../results/store.ts';
 import { copybenchPair } from './copybench.ts';
 import { pairContext, runPair, type PairRecord, type Recorder } from './pair.ts';
 import { CHILD_ENV } from './process.ts';
+import type { Campaign } from './campaign.ts';
 import type { Session } from './session.ts';
 
 /** The section's points: variants × modes × sizes × threads (rr only at rr_message_sizes when given). */
@@ -142,6 +143,18 @@ export async function attribute(
   });
   if (toolFailure) failed.push('the attribution topology could not be set up (see above)');
   return session.interrupted ? null : { record, failed };
+}
+
+/**
+ * The pass as a campaign's last part: its record in the campaign's meta.json
+ * and its failed points in the campaign's tally (so the exit code says so).
+ */
+export async function attributeCampaign(session: Session, config: Config, binDir: string, campaign: Campaign, say: (line: string) => void): Promise<AttributionOutcome | null> {
+  const outcome = await attribute(session, config, binDir, campaign, say);
+  if (outcome) campaign.meta.attribution = outcome.record;
+  campaign.tally.failed += outcome?.failed.length ?? 0;
+  campaign.tally.interrupted ||= session.interrupted;
+  return outcome;
 }
 
 /** aN_server / aN_client: the comm of a side's process. */
