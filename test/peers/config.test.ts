@@ -59,7 +59,7 @@ describe('peers: section', () => {
     expect(() => withPeers(parseConfig('duration_s: 1.5', 'x.yaml'), 'x.yaml')).toThrow(/duration_s: must be whole seconds .*\(with the default peers section\)/);
   });
 
-  it('configs/peers.yaml: the four sizes, one thread, stream, netns, pinned, at least 5 repetitions', () => {
+  it('configs/peers.yaml: the four sizes, one thread, stream, netns, pinned as full.yaml, at least 5 repetitions', () => {
     const c = loadConfig(path.join(ROOT, 'configs/peers.yaml'));
     const s = peerSettings(c)!;
     expect(s.message_sizes).toEqual([1024, 4096, 16384, 65536]);
@@ -68,7 +68,10 @@ describe('peers: section', () => {
     expect(c.threads).toEqual([1]);
     expect(c.modes).toEqual(['stream']);
     expect(c.topology.kind).toBe('netns');
-    expect(c.pinning).toEqual({ server: '0', client: '1' });
+    // Pinned and steered as the main run, so that its figures and the peers' compare.
+    const full = loadConfig(path.join(ROOT, 'configs/full.yaml'));
+    expect(c.pinning).toEqual(full.pinning);
+    expect(c.topology.kind === 'netns' && full.topology.kind === 'netns' && c.topology.steer_receive === full.topology.steer_receive).toBe(true);
   });
 
   it('every other shipped config still loads', () => {
