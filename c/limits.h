@@ -37,6 +37,11 @@
 #define STALL_TIMEOUT_S IO_TIMEOUT_S
 #define STALL_TIMEOUT_MIN_S 0.1
 #define STALL_TIMEOUT_MAX_S 3600.0
+/* --idle-timeout: a server serving no connection gives up after this long
+ * (0: never). The orchestrator passes its experiment budget, so a server
+ * whose orchestrator was killed before its client started does not wait
+ * forever. */
+#define IDLE_TIMEOUT_MAX_S 86400.0
 /* How often the stream loop looks for the client's stop frame. */
 #define CONTROL_CHECK_NS 1000000ull
 /* Beyond warm-up + duration, how long a stream may run before the server

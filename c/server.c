@@ -134,6 +134,21 @@ static void print_result(const struct server *s)
     json_emit(&j);
 }
 
+/* poll's timeout: until --idle-timeout runs out while no connection is
+ * being served; -1 (wait for ever) when off or while serving one. */
+static int idle_wait_ms(struct server *s, uint64_t idle_since)
+{
+    if (s->opt.idle_timeout_s <= 0)
+        return -1;
+    pthread_mutex_lock(&s->lock);
+    bool serving = s->active != NULL;
+    pthread_mutex_unlock(&s->lock);
+    if (serving)
+        return -1;
+    double left_ms = s->opt.idle_timeout_s * 1e3 - (double)(now_ns() - idle_since) / 1e6;
+    return left_ms <= 0 ? 0 : (int)left_ms + 1;
+}
+
 int server_main(int argc, char **argv, const struct send_path *path)
 {
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -162,14 +177,21 @@ int server_main(int argc, char **argv, const struct send_path *path)
     if (fflush(stdout) == EOF)
         die_errno("writing the ready line");
 
+    bool idle_exit = false;
+    uint64_t idle_since = now_ns();
     for (;;) {
         struct pollfd p[3] = { { .fd = lfd, .events = POLLIN },
                                { .fd = sfd, .events = POLLIN },
                                { .fd = s.done_pipe[0], .events = POLLIN } };
-        if (poll(p, 3, -1) < 0) {
+        int ready = poll(p, 3, idle_wait_ms(&s, idle_since));
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             die_errno("poll");
+        }
+        if (ready == 0) { /* idle for --idle-timeout with no connection */
+            idle_exit = true;
+            break;
         }
         if (p[1].revents & POLLIN)
             break;
@@ -180,9 +202,12 @@ int server_main(int argc, char **argv, const struct send_path *path)
             reap(&s, false);
             if (s.opt.connections && s.total.connections >= s.opt.connections)
                 break;
+            idle_since = now_ns();
         }
-        if (p[0].revents & POLLIN)
+        if (p[0].revents & POLLIN) {
             accept_one(&s, lfd);
+            idle_since = now_ns();
+        }
     }
 
     /* Unblock every connection thread still running, then collect them. */
@@ -199,6 +224,10 @@ int server_main(int argc, char **argv, const struct send_path *path)
     pthread_mutex_destroy(&s.lock);
 
     print_result(&s);
+    if (idle_exit) {
+        warnx_("no connection for %g s (--idle-timeout): giving up", s.opt.idle_timeout_s);
+        return EXIT_RUNTIME;
+    }
     if (s.total.failed) {
         warnx_("%llu of %llu connections failed", (unsigned long long)s.total.failed,
                (unsigned long long)s.total.connections);

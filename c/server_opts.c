@@ -9,7 +9,8 @@
 static void usage(void)
 {
     printf("usage: %s [--bind ADDR] [--port PORT] [--connections N] [--max-connections N]\n"
-           "       [--max-memory BYTES] [--stall-timeout SECONDS] [--zc-slots N]\n"
+           "       [--max-memory BYTES] [--stall-timeout SECONDS] [--idle-timeout SECONDS]\n"
+           "       [--zc-slots N]\n"
            "\n"
            "Serve copybench clients: after each client's hello, send it 8-field messages\n"
            "through this variant's send path (stream), or one per request (rr).\n"
@@ -26,6 +27,8 @@ static void usage(void)
            "  --stall-timeout SECONDS  end a connection whose client makes no progress\n"
            "                         (takes no data, sends no request) for this long,\n"
            "                         %g..%g (default %g)\n"
+           "  --idle-timeout SECONDS exit (1) after this long serving no connection, 0..%g\n"
+           "                         (default 0: never)\n"
            "  --zc-slots N           zero-copy ring length, 1..%u (default: about 1 MiB\n"
            "                         of messages, 8..256 slots, at most 16 MiB)\n"
            "  --zc-unsafe-reuse      for tests only: rewrite zero-copy slots without waiting\n"
@@ -38,7 +41,7 @@ static void usage(void)
            "stdout: {\"event\":\"ready\",\"port\":P} once listening, then one JSON result\n"
            "line at exit. Exit 0 ok, 1 a runtime failure, 2 a usage error.\n",
            prog_name, DEFAULT_BIND, DEFAULT_PORT, MAX_CONNECTIONS_MAX, MAX_CONNECTIONS_DEFAULT,
-           STALL_TIMEOUT_MIN_S, STALL_TIMEOUT_MAX_S, STALL_TIMEOUT_S, ZC_SLOTS_MAX, HELLO_TIMEOUT_S,
+           STALL_TIMEOUT_MIN_S, STALL_TIMEOUT_MAX_S, STALL_TIMEOUT_S, IDLE_TIMEOUT_MAX_S, ZC_SLOTS_MAX, HELLO_TIMEOUT_S,
            MAX_PENDING_HELLOS);
 }
 
@@ -68,6 +71,8 @@ void parse_server_opts(int argc, char **argv, struct server_opts *o)
         } else if (!strcmp(a, "--stall-timeout")) {
             o->stall_timeout_s = parse_seconds_opt("--stall-timeout", opt_arg(argc, argv, &i),
                                                    STALL_TIMEOUT_MIN_S, STALL_TIMEOUT_MAX_S);
+        } else if (!strcmp(a, "--idle-timeout")) {
+            o->idle_timeout_s = parse_seconds_opt("--idle-timeout", opt_arg(argc, argv, &i), 0, IDLE_TIMEOUT_MAX_S);
         } else if (!strcmp(a, "--zc-slots")) {
             o->send.zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, ZC_SLOTS_MAX);
         } else if (!strcmp(a, "--zc-unsafe-reuse")) {

@@ -13,6 +13,7 @@ struct server_opts {
     uint64_t max_memory;  /* bytes of message buffers over all connections */
     unsigned max_connections;
     double stall_timeout_s;
+    double idle_timeout_s; /* give up after this long without a connection; 0: never */
     struct send_opts send;
 };
 

@@ -30,6 +30,8 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, ser
         '--connections', String(e.threads),
         // Exactly the connections the client opens: the server's cap (default 64) never refuses one of ours.
         '--max-connections', String(e.threads),
+        // A server whose orchestrator was killed before its client started gives up, instead of waiting for ever.
+        '--idle-timeout', String(config.warmup_s + config.duration_s + config.timeouts.margin_s),
         ...(e.impl === 'zero_copy' && config.zc_slots !== null ? ['--zc-slots', String(config.zc_slots)] : []),
       ],
       ready: SERVER_READY,

@@ -219,3 +219,23 @@ describe('usage errors of the new options exit 2 with a one-line reason', () => 
     expect((await s.exited).code).toBe(0);
   });
 });
+
+describe('a server nobody connects to', () => {
+  it('gives up after --idle-timeout (a run killed before its client started leaves no server behind), with its result line, exit 1', async () => {
+    const t0 = Date.now();
+    const e = await run(binary('bin', 1, 'server'), ['--port', '0', '--idle-timeout', '0.4']);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/no connection for 0\.4 s \(--idle-timeout\): giving up/);
+    expect(serverResult(e).connections).toBe(0);
+  });
+
+  it('waits while it serves: the clock runs only with no connection', async () => {
+    const server = await startServer(binary('bin', 2, 'server'), ['--connections', '1', '--idle-timeout', '0.5']);
+    const client = await run(binary('bin', 2, 'client'), ['--host', '127.0.0.1', '--port', String(server.port), '--size', '1024', '--threads', '1', '--duration', '1', '--warmup', '0.2']);
+    expect(client.code, client.stderr).toBe(0);
+    const done = await server.exited;
+    expect(done.code, done.stderr).toBe(0);
+    expect(serverResult(done).connections).toBe(1);
+  });
+});
