@@ -3,15 +3,14 @@
 // folder — results.csv (copybench's rows, as run.mts writes them), peers.csv
 // (every run, copybench's and the peers'), meta.json, raw/ — and a figure in
 // plots/<run-id>/. Shared by peers.mts and bench.mts.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OptionValues } from '../config/cli.ts';
 import { ConfigError, loadConfig, withPeers } from '../config/load.ts';
 import { peerSettings, type Config } from '../config/schema.ts';
 import { type Experiment } from '../config/plan.ts';
 import { formatDuration } from '../config/estimate.ts';
-import { defaultPlotDir } from '../plots/plotting.ts';
-import { renderSvg, svgToPng } from '../plots/render.ts';
+import { defaultPlotDir, writeFigure } from '../plots/plotting.ts';
 import { formatCsvLine } from '../results/row.ts';
 import { appendDurably } from '../results/store.ts';
 import { Campaign, type Step, type StepResult } from '../run/campaign.ts';
@@ -209,18 +208,14 @@ function baselineStep(run: BaselineRun, config: Config, reps: number, version: s
 
 async function drawFigure(runDir: string, rows: readonly PeersRow[], config: Config): Promise<string[]> {
   const outDir = defaultPlotDir(runDir);
-  mkdirSync(outDir, { recursive: true });
   const spec = peerFigureSpec(rows, {
     topology: config.topology.kind === 'netns' ? 'veth between two network namespaces' : 'loopback',
     pinning: config.pinning,
     warmupS: config.warmup_s,
     durationS: config.duration_s,
   });
-  const svg = await renderSvg(spec);
-  const files = [path.join(outDir, `${PEER_FIGURE_ID}.svg`), path.join(outDir, `${PEER_FIGURE_ID}.png`)];
-  writeFileSync(files[0]!, svg);
-  writeFileSync(files[1]!, svgToPng(svg).png);
-  return files;
+  const { svgFile, pngFile } = await writeFigure(outDir, PEER_FIGURE_ID, spec);
+  return [path.join(outDir, svgFile), path.join(outDir, pngFile)];
 }
 
 /** The comparison for a person: the table, then the ratios spelled out. */

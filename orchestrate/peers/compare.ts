@@ -3,17 +3,8 @@
 import { IMPLEMENTATIONS, type Implementation } from '../config/domain.ts';
 import { PEER_TOOLS, type PeerTool } from '../config/schema.ts';
 import { formatSize } from '../results/format.ts';
-import { median } from '../results/stats.ts';
+import { coefficientOfVariation, median } from '../results/stats.ts';
 import { SUBJECTS, SUBJECT_LABEL, type PeersRow } from './rows.ts';
-
-/** Sample standard deviation ÷ mean; null with fewer than two values or a zero mean. */
-export function coefficientOfVariation(values: readonly number[]): number | null {
-  if (values.length < 2) return null;
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  if (mean === 0) return null;
-  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
-  return Math.sqrt(variance) / mean;
-}
 
 export interface SizeComparison {
   msgSize: number;

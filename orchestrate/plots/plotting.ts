@@ -67,6 +67,17 @@ export async function plotAfterRun(runDir: string, say: (line: string) => void):
   }
 }
 
+/** One figure drawn and written: `<id>.svg` and `<id>.png` in outDir (file names relative to it). */
+export async function writeFigure(outDir: string, id: string, spec: Parameters<typeof renderSvg>[0]): Promise<{ svg: string; svgFile: string; pngFile: string }> {
+  const svg = await renderSvg(spec);
+  const svgFile = `${id}.svg`;
+  const pngFile = `${id}.png`;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, svgFile), svg);
+  writeFileSync(path.join(outDir, pngFile), svgToPng(svg).png);
+  return { svg, svgFile, pngFile };
+}
+
 export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), now = new Date()): Promise<PlotResult> {
   const data = loadRun(runDir);
   const points = pointStats(data.rows);
@@ -77,11 +88,7 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
   const files: string[] = [];
   const rendered: RenderedFigure[] = [];
   for (const figure of figures) {
-    const svg = await renderSvg(figure.spec);
-    const svgFile = `${figure.id}.svg`;
-    const pngFile = `${figure.id}.png`;
-    writeFileSync(path.join(outDir, svgFile), svg);
-    writeFileSync(path.join(outDir, pngFile), svgToPng(svg).png);
+    const { svg, svgFile, pngFile } = await writeFigure(outDir, figure.id, figure.spec);
     files.push(svgFile, pngFile);
     rendered.push({ figure, svg, svgFile, pngFile });
   }

@@ -2,6 +2,7 @@
 // different TCP regimes, and points that varied widely within one regime.
 // Pure: point statistics in, lists out.
 import type { Implementation, Mode } from '../config/domain.ts';
+import { coefficientOfVariation } from '../results/stats.ts';
 import type { PointStats } from './points.ts';
 import { UNSTEADY_CV_PCT, type RegimeSplit, type RepetitionRegime } from './regimes.ts';
 
@@ -32,9 +33,7 @@ export function unsteadyPoints(points: readonly PointStats[]): UnsteadyPoint[] {
   return points.flatMap((p) => {
     const v = p.figures.throughput_gbps?.values ?? [];
     if (p.regimes || v.length < 2) return [];
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
-    const cvPct = mean > 0 ? (sd / mean) * 100 : 0;
+    const cvPct = (coefficientOfVariation(v) ?? 0) * 100;
     return cvPct > UNSTEADY_CV_PCT ? [{ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, cvPct, reps: p.repetitions }] : [];
   });
 }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatCsvLine } from '../../orchestrate/results/row.ts';
 import { PEERS_CSV_HEADER, bytesPerSegment, copybenchPeersRow, cpuSecondsOf, peerPeersRow, peersRowCells, readPeersCsv, type PeersRow } from '../../orchestrate/peers/rows.ts';
-import { coefficientOfVariation, compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
+import { compareWithPeers, formatComparison, variationAt } from '../../orchestrate/peers/compare.ts';
+import { coefficientOfVariation } from '../../orchestrate/results/stats.ts';
 import { iperf3Timing } from '../../orchestrate/peers/parse.ts';
 import { planBaseline, subjectName } from '../../orchestrate/peers/plan.ts';
 
