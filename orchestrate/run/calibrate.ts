@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { judgeCalibration, type Calibration, type CalibrationCandidate, type CalibrationMeasurement } from '../results/calibration.ts';
 import { cpusOf } from '../config/cpus.ts';
+import type { ExperimentResult } from '../results/experiment.ts';
 import { runExperiment } from './copybench.ts';
 import type { Session } from './session.ts';
 
@@ -100,7 +101,7 @@ export async function calibrate(session: Session, config: Config, binDir: string
 }
 
 function measurement(
-  r: { client: { throughput_gbps: number }; server: { impl: string; bytes_sent: number }; perf: { server: Record<string, { value: number | null } | undefined>; client: Record<string, { value: number | null } | undefined> } },
+  r: ExperimentResult,
   retrans: number | null,
 ): CalibrationMeasurement {
   const ms = (side: 'server' | 'client') => r.perf[side]['task-clock']?.value ?? null;
