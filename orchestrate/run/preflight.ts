@@ -1,6 +1,7 @@
-// Before a campaign: the tools it needs (each with the Debian package that
-// installs it), root where the topology needs it, what perf can count here,
-// and the binaries built.
+// Before a campaign: the tools and fonts it needs (each with the Debian
+// package that installs it, and `npm run setup`, which installs them all),
+// root where the topology needs it, what perf can count here and which
+// figures that leaves unfilled, and the binaries built.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { cpusOf } from '../config/cpus.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
 import type { Implementation } from '../config/domain.ts';
 import { parsePerfStatReport } from '../results/perf.ts';
+import { unfillableFigures } from '../plots/figure-needs.ts';
+import { FONT_FILES } from '../plots/render.ts';
 import { ROOT, binaryPath } from './paths.ts';
 import { CHILD_ENV, describeExit, lastLines, type ProcessTracker } from './process.ts';
 
@@ -18,7 +21,7 @@ export class PreflightError extends Error {
 }
 
 const TOOL_PACKAGES: Record<string, string> = {
-  perf: 'linux-perf',
+  perf: 'linux-perf; Ubuntu: linux-tools-generic',
   ip: 'iproute2',
   taskset: 'util-linux',
   make: 'make',
@@ -31,7 +34,7 @@ export interface PreflightResult {
   warnings: string[];
 }
 
-export async function preflight(config: Config, opts: { build: boolean }): Promise<PreflightResult> {
+export async function preflight(config: Config, opts: { build: boolean; /** Figures will be drawn (default): the fonts are needed. */ plot?: boolean }): Promise<PreflightResult> {
   const warnings: string[] = [];
   if (config.topology.kind === 'netns' && process.getuid?.() !== 0) {
     throw new PreflightError(
@@ -46,9 +49,13 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
   for (const tool of tools) {
     if (!(await which(tool, { nothrow: true }))) missing.push(`${tool} (Debian package ${TOOL_PACKAGES[tool]})`);
   }
+  // The figures are drawn after the matrix: a missing font would only show then.
+  if ((opts.plot ?? true) && !existsSync(FONT_FILES[0]!)) missing.push(`the DejaVu fonts the figures are drawn with (Debian package fonts-dejavu-core)`);
   if (missing.length) {
-    const packages = [...new Set(missing.map((m) => /package (\S+)\)/.exec(m)?.[1]))].join(' ');
-    throw new PreflightError(`missing tools: ${missing.join(', ')}; install with: apt-get install ${packages}`);
+    const packages = [...new Set(missing.map((m) => /package ([^;)]+)/.exec(m)?.[1]))].join(' ');
+    throw new PreflightError(
+      `missing: ${missing.join(', ')}. Install everything with \`npm run setup\` (as root), or: apt-get install ${packages}`,
+    );
   }
 
   const cpuCount = os.cpus().length;
@@ -85,6 +92,7 @@ export async function preflight(config: Config, opts: { build: boolean }): Promi
   if (unsupportedEvents.length) {
     warnings.push(`perf cannot count ${unsupportedEvents.join(', ')} on this machine: those cells stay empty`);
   }
+  warnings.push(...unfillableFigures(events, unsupportedEvents));
   return { unsupportedEvents, warnings };
 }
 
