@@ -289,10 +289,38 @@ function pinningNote(pairs: readonly SeedPair[], data: SeedRunData): string {
   );
 }
 
+/** What limited TCP at a point (results.csv limited_by): one regime, several across repetitions, or null where the run does not say. */
+function regimeOf(p: PointStats): string | null {
+  const limits = new Set(p.repetitions.flatMap((r) => (r.limitedBy === null ? [] : [r.limitedBy])));
+  return limits.size === 0 ? null : limits.size === 1 ? [...limits][0]! : 'several';
+}
+
+/** (iv) Our points in different TCP regimes: a ratio across regimes compares regimes, not copies. Null when there is one regime, or none known. */
+function regimeNote(pairs: readonly SeedPair[]): string | null {
+  const regimes = new Map(pairs.map((p) => [keyOf(p.point.impl, p.point.msgSize, p.point.threads), regimeOf(p.point)]));
+  const known = [...regimes.values()].filter((r): r is string => r !== null);
+  const kinds = [...new Set(known)].sort();
+  if (kinds.length < 2) return null;
+  const counts = kinds.map((k) => `${k} at ${known.filter((r) => r === k).length}`).join(', ');
+  const ratios = pairs.filter((p) => p.ours);
+  const across = ratios.filter((p) => {
+    const mine = regimes.get(keyOf(p.point.impl, p.point.msgSize, p.point.threads));
+    const base = regimes.get(keyOf(BASELINE, p.point.msgSize, p.point.threads));
+    return mine && base && (mine !== base || mine === 'several');
+  }).length;
+  return (
+    `(iv) Our points did not all run in one TCP regime (results.csv limited_by: ${counts} of ${known.length} points` +
+    `${kinds.includes('several') ? '; "several": its repetitions differ' : ''}). ` +
+    `${across} of our ${ratios.length} variant ÷ two_copy ratios set points of different regimes against each other, which compares regimes, not copies; ` +
+    'their table does not say what limited TCP.'
+  );
+}
+
 /** The side-by-side section for a run of configs/mt25042.yaml; null for a run of any other config. */
 export function seedComparison(seed: readonly SeedRow[], points: readonly PointStats[], data: SeedRunData): ReportSection | null {
   if (!isSeedRun(data)) return null;
   const pairs = seedPairs(seed, points);
+  const regimes = regimeNote(pairs);
   const absolute = pairs.map((p) => p.point.figures.throughput_gbps!.median / p.seed.throughput_gbps).filter(Number.isFinite);
   const intro = [
     `MT25042's Part B "Raw Results" (${seed.length} rows, seeds/mt25042-part-b.csv: 11th Gen Intel Core, kernel 6.18.8-2-cachyos, GCC 15.2.1, perf 6.18, ` +
@@ -306,6 +334,8 @@ export function seedComparison(seed: readonly SeedRow[], points: readonly PointS
     title: 'Beside MT25042’s published table',
     intro,
     table: [SEED_TABLE_HEADER, ...pairs.map(tableRow)],
-    notes: pairs.length ? [...ratioNotes(pairs), latencyNote(seed, pairs), counterNote(pairs, data), pinningNote(pairs, data)] : [],
+    notes: pairs.length
+      ? [...ratioNotes(pairs), latencyNote(seed, pairs), counterNote(pairs, data), pinningNote(pairs, data), ...(regimes ? [regimes] : [])]
+      : [],
   };
 }

@@ -162,6 +162,16 @@ describe('seedComparison', () => {
     expect(pinning).toMatch(/theirs 2 threads 1\.88×; ours 2 threads 1\.50×/);
   });
 
+  it('says when our ratios set points of different TCP regimes against each other', () => {
+    const regimed = ourRows.map((r) => ({ ...r, limited_by: r.implementation === 'one_copy' ? ('receiver_window' as const) : ('sender' as const) }));
+    const s = seedComparison(theirs, pointStats(regimed), { ...mt, rows: regimed })!;
+    const note = s.notes.at(-1)!;
+    expect(note).toMatch(/^\(iv\) Our points did not all run in one TCP regime \(results\.csv limited_by: receiver_window at 2, sender at 4 of 6 points\)/);
+    expect(note).toMatch(/2 of our 4 variant ÷ two_copy ratios set points of different regimes against each other/);
+    // Without limited_by (the synthetic rows above), nothing is said.
+    expect(section.notes.some((n) => n.startsWith('(iv)'))).toBe(false);
+  });
+
   it('compares context switches per KiB like for like', () => {
     // Theirs at two_copy 1 thread: 1e6 × 1024 ÷ (4 Gbit/s × 10 s ÷ 8) = 0.2048 per KiB; ours: 1000 × 1024 ÷ the bytes the server sent.
     const one = [row({ impl: 'two_copy', size: 1024, gbps: 2, bytesSent: 1024 * 1000 })];
