@@ -169,7 +169,7 @@ export const ERROR_BAR_MIN_REPS = 2;
 /** How to read a spread figure's error bars, for its subtitle: what they span, or why there are none. */
 export function errorBarLead(values: readonly { reps: number }[]): string {
   const withBars = values.filter((v) => v.reps >= ERROR_BAR_MIN_REPS).length;
-  if (withBars === 0) return 'one repetition per point: no error bars';
+  if (withBars === 0) return 'each point measured once: no error bars';
   const without = values.length - withBars;
   return `median over repetitions; error bars: min–max${without ? ` (none at the ${without} points with one repetition)` : ''}`;
 }
@@ -198,7 +198,7 @@ export function spreadBySize(
     ? [
         {
           transform: [{ filter: `datum.reps >= ${ERROR_BAR_MIN_REPS}` }],
-          mark: { type: 'errorbar', ticks: { size: 7 }, thickness: 1.4 },
+          mark: { type: 'errorbar', ticks: { size: 7 }, thickness: 1.4, opacity: 1 },
           encoding: { ...enc, y: y('min'), y2: { field: 'max' } },
         },
       ]

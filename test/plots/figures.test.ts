@@ -104,7 +104,7 @@ describe('error bars (figures 1, 3, 4, 4b)', () => {
     for (const f of spreadFigures(matrix({ counters: true, repetitions: 1 }))) {
       expect(f.hasData, f.id).toBe(true);
       expect(errorBarLayers(f), f.id).toEqual([]);
-      expect((f.spec as Any).title.subtitle.join(' '), f.id).toMatch(/one repetition per point: no error bars/);
+      expect((f.spec as Any).title.subtitle.join(' '), f.id).toMatch(/each point measured once: no error bars/);
     }
   });
 
