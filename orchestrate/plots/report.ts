@@ -25,6 +25,16 @@ export interface ReportInput {
   figures: readonly RenderedFigure[];
   /** When the report was made (ISO); passed in to keep this module pure. */
   generatedAt: string;
+  /** Further sections, after the analysis (e.g. seed.ts: a published table beside this run). */
+  sections?: readonly ReportSection[];
+}
+
+/** A section of the report beyond its answers: paragraphs, a table (header first), notes. */
+export interface ReportSection {
+  title: string;
+  intro: string[];
+  table: string[][];
+  notes: string[];
 }
 
 export function escapeHtml(s: string): string {
@@ -65,6 +75,20 @@ function attributionHtml(data: ReportInput['data']): string {
   return `<h2>${escapeHtml(section.title)}</h2>\n${section.intro.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}\n${answersHtml(section.answers)}\n`;
 }
 
+function sectionsHtml(sections: readonly ReportSection[] = []): string {
+  return sections
+    .map((s) => {
+      const [header = [], ...rows] = s.table;
+      const table =
+        `<div class="wide"><table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+        rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
+        '</tbody></table></div>';
+      const para = (l: string) => `<p>${escapeHtml(l)}</p>`;
+      return `<h2>${escapeHtml(s.title)}</h2>\n${s.intro.map(para).join('')}\n${rows.length ? table : ''}\n${s.notes.map(para).join('')}\n`;
+    })
+    .join('');
+}
+
 export function reportHtml(input: ReportInput): string {
   const { data, points, analysis, figures } = input;
   const lines = summaryLines(points, analysis.speedups);
@@ -100,7 +124,7 @@ results.csv and meta.json; generated ${escapeHtml(input.generatedAt)}.</p>
 ${data.config ? `<details><summary>full config</summary><pre>${escapeHtml(JSON.stringify(data.config, null, 2))}</pre></details>` : ''}
 <h2>Analysis</h2>
 ${answerHtml}
-${attributionHtml(data)}<h2>Figures</h2>
+${attributionHtml(data)}${sectionsHtml(input.sections)}<h2>Figures</h2>
 ${figureHtml}
 <h2>Summary</h2>
 <p>Medians over repetitions. ÷ two_copy: throughput ratio (geometric means) with its 95% confidence interval [lo, hi]; ≈ within run-to-run noise (the interval holds 1), ‡ repetitions in different TCP regimes, ? one repetition.</p>
@@ -127,6 +151,13 @@ const answersMd = (list: readonly Answer[]) =>
 function attributionMd(data: ReportInput['data']): string[] {
   const section = attributionSection(data);
   return section ? [`## ${section.title}`, '', ...section.intro.flatMap((l) => [l, '']), ...answersMd(section.answers)] : [];
+}
+
+function sectionsMd(sections: readonly ReportSection[] = []): string[] {
+  return sections.flatMap((s) => {
+    const [header = [], ...rows] = s.table;
+    return [`## ${s.title}`, '', ...s.intro.flatMap((l) => [l, '']), ...(rows.length ? [mdTable(header, rows), ''] : []), ...s.notes.flatMap((l) => [l, ''])];
+  });
 }
 
 export function reportMarkdown(input: ReportInput): string {
@@ -156,6 +187,7 @@ export function reportMarkdown(input: ReportInput): string {
     '',
     ...answersMd(answers(analysis)),
     ...attributionMd(data),
+    ...sectionsMd(input.sections),
     '## Figures',
     '',
     ...figures.flatMap(({ figure: f, pngFile, svgFile }) => [
