@@ -41,7 +41,7 @@ export function cacheAnswer(ctx: AnswerContext): KeyAnswer {
       question: CACHE_QUESTION,
       paragraph: paragraph([
         `Not measurable in this run: ${cache.reason}`,
-        `What would answer it: a machine whose PMU perf can read (\`perf list\` shows L1-dcache-load-misses and LLC-load-misses under [Hardware cache event]); ${would}, and figure 3 would compare misses per KiB sent`,
+        `What would answer it: a machine whose PMU perf can read (\`perf list\` shows L1-dcache-load-misses and LLC-load-misses under [Hardware cache event]); ${would}${fig.text ? `, and ${fig.text} would compare misses per KiB sent` : ''}`,
         `No number is given here because none was measured${figureNote(fig)}`,
       ]),
       figures: fig.ids,

@@ -71,7 +71,7 @@ table.summary td { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9rem; color: #333; } .missing { color: #8a1c1c; } .wide { overflow-x: auto; }
 section.key { display: grid; grid-template-columns: minmax(16rem, 2fr) minmax(0, 3fr); gap: 1.5rem; align-items: start; border-top: 1px solid #eee; padding: 0.8rem 0; }
-section.key .figs figure { margin: 0 0 1rem 0; } section.key .figs img { width: 100%; }
+section.key .figs figure { margin: 0 0 1rem 0; } section.key .figs img { width: 100%; } .seen { font-size: 0.9rem; margin: 0 0 0.6rem 0; }
 @media (max-width: 900px) { section.key { grid-template-columns: 1fr; } }
 .answer { white-space: pre-wrap; margin: 0.2rem 0 0.2rem 1rem; } pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.8rem; }
 `;
@@ -90,17 +90,30 @@ function linesHtml(list: readonly Answer[]): string {
     .join('\n');
 }
 
-/** One answer: its words on the left, its figures (inline SVG images) on the right. */
-function keyAnswerHtml(a: KeyAnswer, figures: readonly RenderedFigure[]): string {
+/**
+ * One answer: its words on the left, its figures (inline SVG images) on the
+ * right. A figure already drawn beside an earlier answer (`shown`) is linked
+ * there instead of drawn again: every SVG image would otherwise weigh on the
+ * one file once per answer that names it.
+ */
+function keyAnswerHtml(a: KeyAnswer, index: number, figures: readonly RenderedFigure[], shown: Map<string, number>): string {
   const figs = a.figures.flatMap((id) => figures.filter((f) => f.figure.id === id));
   const figHtml = figs
-    .map(
-      ({ figure: f, svg }) =>
-        `<figure><img alt="${escapeHtml(f.title)}" src="${svgDataUri(svg)}">` +
-        `<figcaption><a href="#${escapeHtml(f.id)}">${escapeHtml(figureLabel(f.id))}: ${escapeHtml(f.title)}</a></figcaption></figure>`,
-    )
+    .map(({ figure: f, svg }) => {
+      const label = `${escapeHtml(figureLabel(f.id))}: ${escapeHtml(f.title)}`;
+      const earlier = shown.get(f.id);
+      if (earlier !== undefined) return `<p class="seen"><a href="#answer-${earlier}">${label}</a>, beside an answer above</p>`;
+      shown.set(f.id, index);
+      return `<figure><img alt="${escapeHtml(f.title)}" src="${svgDataUri(svg)}"><figcaption><a href="#${escapeHtml(f.id)}">${label}</a></figcaption></figure>`;
+    })
     .join('');
-  return `<section class="key"><div class="words"><h3>${escapeHtml(a.question)}</h3><p>${escapeHtml(a.paragraph)}</p></div><div class="figs">${figHtml}</div></section>`;
+  return `<section class="key" id="answer-${index}"><div class="words"><h3>${escapeHtml(a.question)}</h3><p>${escapeHtml(a.paragraph)}</p></div><div class="figs">${figHtml}</div></section>`;
+}
+
+/** Every answer, each figure drawn beside the first answer that names it. */
+function keyAnswersHtml(answers: readonly KeyAnswer[], figures: readonly RenderedFigure[]): string {
+  const shown = new Map<string, number>();
+  return answers.map((a, i) => keyAnswerHtml(a, i + 1, figures, shown)).join('\n');
 }
 
 /** "Where do the copies occur?" (report-attribution.ts); empty when the run has no attribution.csv. */
@@ -150,7 +163,7 @@ export function reportHtml(input: ReportInput): string {
 <p>${escapeHtml(openingLine(input, 'The same report as Markdown, figures as PNG files:'))} <a href="report.md">report.md</a>.</p>
 <h2>Answers</h2>
 <p>${escapeHtml(answersIntro(analysis))}</p>
-${answers.map((a) => keyAnswerHtml(a, figures)).join('\n')}
+${keyAnswersHtml(answers, figures)}
 <h2>Details</h2>
 ${linesHtml(answers.map((a) => ({ question: a.question, lines: a.details })))}
 ${attributionHtml(data)}${(input.extraSections ?? []).map((s) => `<h2>${escapeHtml(s.title)}</h2>\n${s.html}\n`).join('')}<h2>All figures</h2>
