@@ -16,27 +16,28 @@ const link = (ctx: AnswerContext) => (ctx.data.config?.topology.kind === 'loopba
 
 /** Where zero_copy stands against two_copy and one_copy: fastest somewhere, or never, with its best point's interval. */
 function standingSentence(w: ZeroCopyWhy, fig: { text: string }): string {
+  const at = (r: RatioAt) => pointName({ ...r, impl: undefined });
   const vsOne = w.vsOneAtBest ? ` and ${ratioText(w.vsOneAtBest)} of one_copy's` : '';
   if (w.beatsTwoAt.length > 0) {
-    const at = w.beatsTwoAt.slice(0, 3).map((r) => pointName(r));
+    const where = w.beatsTwoAt.slice(0, 3).map(at);
     return (
-      `zero_copy beats two_copy beyond noise only at ${w.beatsTwoAt.length} of ${w.vsTwo.points} points (${listText(at)}${w.beatsTwoAt.length > 3 ? ', …' : ''}); ` +
-      `at its best, ${pointName(w.best)}, it moves ${ratioText(w.best)} of two_copy's throughput${vsOne}, and over all points ${summaryText(w.vsTwo)}${figureNote(fig)}`
+      `zero_copy beats two_copy beyond noise only at ${w.beatsTwoAt.length} of ${w.vsTwo.points} points (${listText(where)}${w.beatsTwoAt.length > 3 ? ', …' : ''}); ` +
+      `at its best, ${at(w.best)}, it moves ${ratioText(w.best)} of two_copy's throughput${vsOne}, and over all points ${summaryText(w.vsTwo)}${figureNote(fig)}`
     );
   }
   return (
-    `zero_copy never beats two_copy beyond noise in this run: even where it comes closest, ${pointName(w.best)}, it moves ${ratioText(w.best)} of two_copy's throughput${vsOne}; ` +
+    `zero_copy never beats two_copy beyond noise in this run: even where it comes closest, ${at(w.best)}, it moves ${ratioText(w.best)} of two_copy's throughput${vsOne}; ` +
     `over all ${w.vsTwo.points} points the median is ${times(w.vsTwo.median)}, slower beyond noise at ${w.vsTwo.below}${figureNote(fig)}`
   );
 }
 
 /** The sender's CPU per byte against one_copy's at the best point: dearer, no dearer, or cheaper, by its interval. */
-function cpuSentence(at: RatioAt | null, all: ZeroCopyWhy['senderCpu'], fig: { text: string }): string | null {
+function cpuSentence(at: RatioAt | null, all: ZeroCopyWhy['senderCpu'], fig: { text: string }, wins: boolean): string | null {
   if (!at) return null;
   const notes = [...(all ? [`median ${times(all.median)} over ${all.points} ${at.mode} points`] : []), ...(fig.text ? [fig.text] : [])];
   const head = `Its sender spends ${ratioText(at)} one_copy's CPU time per byte there${notes.length ? ` (${notes.join('; ')})` : ''}`;
   if (at.verdict === 'worse') return `${head}: pinning the pages and reading the completions cost more than the copy they save`;
-  if (at.verdict === 'better') return `${head}: it saves sender CPU, so the CPU is not what holds it back`;
+  if (at.verdict === 'better') return `${head}: it saves sender CPU there${at.ratio < 1 && wins ? ', where it wins' : ', so sender CPU is not what holds it back'}`;
   return `${head}: no difference beyond noise, so sender CPU time does not explain it at that point`;
 }
 
@@ -66,7 +67,7 @@ export function zeroCopyWhyAnswer(ctx: AnswerContext): KeyAnswer {
       : null;
   return {
     question: WHY_QUESTION,
-    paragraph: paragraph([standingSentence(w, speed!), copied, cpuSentence(w.senderCpuAtBest, w.senderCpu, cpu!), sampled]),
+    paragraph: paragraph([standingSentence(w, speed!), copied, cpuSentence(w.senderCpuAtBest, w.senderCpu, cpu!, w.best.verdict === 'better'), sampled]),
     figures: [speed!, copies!, cpu!, ...(sampled ? [attribution!] : [])].flatMap((f) => f.ids),
     details: whyDetails(w),
   };

@@ -113,13 +113,16 @@ export function tcpText(e: PointEvidence): string | null {
   return parts.length ? `TCP: ${parts.join(', ')}` : null;
 }
 
-/** `the one CPU both sides share 98% busy (sender 58%, receiver 40%)`, or each side's own. Null when unknown. */
-export function busyText(b: Busy): string | null {
+/** Where both sides' load falls when they share CPUs: `the one CPU both sides share`. */
+export const sharedCpusText = (b: Busy) => (b.cpus.server === 1 ? 'the one CPU both sides share' : `the ${b.cpus.server} CPUs both sides share`);
+
+/**
+ * `the one CPU both sides share 98% busy (sender 58%, receiver 40%)`, or each
+ * side's own; `short` leaves out where (said once by the caller). Null when unknown.
+ */
+export function busyText(b: Busy, short = false): string | null {
   if (b.server === null || b.client === null) return null;
-  if (b.shared) {
-    const where = b.cpus.server === 1 ? 'the one CPU both sides share' : `the ${b.cpus.server} CPUs both sides share`;
-    return `${where} ${pct(b.together!)} busy (sender ${pct(b.server)}, receiver ${pct(b.client)})`;
-  }
+  if (b.shared) return `${short ? '' : `${sharedCpusText(b)} `}${pct(b.together!)} busy (sender ${pct(b.server)}, receiver ${pct(b.client)})`;
   return `${ROLE.server} ${pct(b.server)} of ${cpusText(b.cpus.server)}, ${ROLE.client} ${pct(b.client)} of ${cpusText(b.cpus.client)}`;
 }
 

@@ -16,7 +16,7 @@ import type { Row } from '../results/row.ts';
 import { median, ratioInterval, type Interval } from '../results/stats.ts';
 import { count, listText, pointName, size, times } from './answer-text.ts';
 import { compareWithBaseline, ratioText } from './compare.ts';
-import { busyText, evidenceText, pointEvidence, saturated, type PointEvidence } from './cpu-load.ts';
+import { busyText, evidenceText, pointEvidence, saturated, sharedCpusText, type PointEvidence } from './cpu-load.ts';
 import type { PointStats } from './points.ts';
 import { summarise } from './ratios.ts';
 import { SEGMENT_REGIME_FACTOR, type RepetitionRegime } from './regimes.ts';
@@ -155,8 +155,9 @@ export function twoRegimes(input: FindingInput): Finding[] {
     const mean = (g: RepetitionRegime[]) => g.reduce((s, r) => s + r.throughputGbps, 0) / g.length;
     const ratio = ci?.estimate ?? mean(fast) / mean(slow);
     const ctx = { config: input.config, meta: input.meta };
-    const ofGroup = (g: RepetitionRegime[]) => busyText(pointEvidence(rowsOf(input.rows, p).filter((r) => g.some((x) => x.rep === r.rep)), ctx).busy);
-    const [busyFast, busySlow] = [ofGroup(fast), ofGroup(slow)];
+    const busyOf = (g: RepetitionRegime[]) => pointEvidence(rowsOf(input.rows, p).filter((r) => g.some((x) => x.rep === r.rep)), ctx).busy;
+    const shared = busyOf(fast).shared;
+    const [busyFast, busySlow] = [busyText(busyOf(fast), shared), busyText(busyOf(slow), shared)];
     const seg = (g: RepetitionRegime[]) => median(g.flatMap((r) => (r.bytesPerSegment ? [r.bytesPerSegment] : [])));
     const [segFast, segSlow] = [seg(fast), seg(slow)];
     const differs = p.regimes!.differs.map((d) => (d === 'limited_by' ? 'what TCP named as the limit' : 'how full the segments were')).join(' and ');
@@ -167,7 +168,7 @@ export function twoRegimes(input: FindingInput): Finding[] {
         why: [
           `Its repetitions differ in ${differs}` +
             (segFast && segSlow && segFast / segSlow >= SEGMENT_REGIME_FACTOR ? `: the faster one${fast.length > 1 ? 's' : ''} carried ${times(segFast / segSlow)} the bytes per segment` : '') +
-            (busyFast && busySlow ? `; CPU: ${busyFast} in the faster, ${busySlow} in the slower` : '') +
+            (busyFast && busySlow ? `; CPU${shared ? ` (${sharedCpusText(busyOf(fast))})` : ''}: ${busyFast} in the faster, ${busySlow} in the slower` : '') +
             '.',
           'Such a spread is a change of regime, not noise, so no verdict is given at this point.',
         ],
