@@ -85,18 +85,20 @@ function modeSentence(s: ModeScaling): string {
 }
 
 /** What the pinning allows: both sides on the same CPUs, each side on fewer CPUs than threads, or room for every thread. */
-export function pinningSentence(config: Config | null, maxThreads: number, streamTrend: ModeScaling['trend'] | null): string | null {
+export function pinningSentence(config: Config | null, maxThreads: number, streamTrend: ModeScaling['trend'] | null, cores: number | null = null): string | null {
   const p = config?.pinning;
   if (!p) return null;
-  const n = (list: string | null) => (list === null ? null : cpusOf(list).length);
+  const n = (list: string | null) => (list === null ? cores : cpusOf(list).length);
   const [s, c] = [n(p.server), n(p.client)];
   if (p.server !== null && p.server === p.client) {
-    const cores = s === 1 ? 'one core' : `${s} cores`;
+    const shared = s === 1 ? 'one core' : `${s} cores`;
     const outcome = streamTrend === 'scales' ? 'yet stream grew, so the core had time to spare with fewer threads' : 'so a flat total is the expected outcome';
-    return `Both sides are pinned to CPU ${p.server}: ${maxThreads} threads of each side and the kernel's work for both share ${cores}, ${outcome}`;
+    return `Both sides are pinned to CPU ${p.server}: ${maxThreads} threads of each side and the kernel's work for both share ${shared}, ${outcome}`;
   }
-  if ((s !== null && s < maxThreads) || (c !== null && c < maxThreads)) {
-    return `The sender has ${s ?? 'all'} CPU${s === 1 ? '' : 's'} and the receiver ${c ?? 'all'} for up to ${maxThreads} threads: beyond that, threads take turns on a core`;
+  const fewest = Math.min(s ?? Infinity, c ?? Infinity);
+  if (fewest < maxThreads) {
+    const cpus = (k: number | null) => (k === null ? 'all CPUs' : `${k} CPU${k === 1 ? '' : 's'}`);
+    return `The sender is pinned to ${cpus(s)} and the receiver to ${cpus(c)} for up to ${maxThreads} threads each: past ${fewest} thread${fewest === 1 ? '' : 's'}, threads take turns on a core`;
   }
   return `Each side has at least as many CPUs as threads: the pinning does not cap scaling`;
 }
@@ -139,7 +141,7 @@ export function threadAnswer(ctx: AnswerContext): KeyAnswer {
   sentences[sentences.length - 1] += figureNote(fig);
   return {
     question: THREAD_QUESTION,
-    paragraph: paragraph([...sentences, [pinningSentence(ctx.data.config, maxThreads, stream?.trend ?? null), rrSentence(ctx, rr, stream)].filter(Boolean).join('; '), cacheThreadSentence(a)]),
+    paragraph: paragraph([...sentences, [pinningSentence(ctx.data.config, maxThreads, stream?.trend ?? null, ctx.data.meta?.machine.cores ?? null), rrSentence(ctx, rr, stream)].filter(Boolean).join('; '), cacheThreadSentence(a)]),
     figures: fig.ids,
     details: threadDetails(a),
   };

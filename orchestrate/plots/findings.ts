@@ -75,7 +75,9 @@ const SATURATED_WHERE = { shared: 'the CPU both sides share', server: "the sende
 function fallReasons(base: PointEvidence, more: PointEvidence, baseThreads: number): string[] {
   const out: string[] = [];
   const sat = saturated(base.busy);
+  const satMore = saturated(more.busy);
   if (sat) out.push(`${SATURATED_WHERE[sat]} was already saturated with ${baseThreads} thread${baseThreads === 1 ? '' : 's'}, so more threads could only take turns on it`);
+  else if (satMore) out.push(`${SATURATED_WHERE[satMore]} became saturated with more threads`);
   const a = mainLimit(base);
   const b = mainLimit(more);
   if (a && b && a !== b) out.push(`TCP's limit moved from ${a.replace('_', ' ')} to ${b.replace('_', ' ')}`);

@@ -182,3 +182,15 @@ describe('strength and picking', () => {
     expect(pickFindings([f('two_regimes', 0)])).toEqual([]);
   });
 });
+
+describe('falls_with_threads, saturation that comes with the threads', () => {
+  it('says the side became saturated when it was not with one thread', () => {
+    const rows = [
+      ...reps({ impl: 'two_copy', size: 65536, threads: 1, gbps: 20 }).map((r) => tcp(r, { serverMs: 900, clientMs: 900 })),
+      ...reps({ impl: 'two_copy', size: 65536, threads: 2, gbps: 15 }).map((r) => tcp(r, { serverMs: 1790, clientMs: 900 })),
+    ];
+    const why = fallsWithThreads(inputOf(rows))[0]!.why.join(' ');
+    expect(why).toMatch(/With 1: .*sender \(server\) 50% of its one CPU/);
+    expect(why).toMatch(/So the sender's CPU became saturated with more threads\./);
+  });
+});

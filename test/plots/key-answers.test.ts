@@ -81,7 +81,7 @@ describe('threads', () => {
     expect(a.paragraph).toMatch(/^In stream, 2 threads move 1\.00× the total throughput of 1 thread: flat within 10% \(median of 9 variant × size points/);
     expect(a.paragraph).toMatch(/In rr, 2 threads move 1\.90× the total throughput of 1 thread: it scales \(median of 9 variant × size points, 1\.90–1\.90×; per variant two_copy 1\.90×, one_copy 1\.90×, zero_copy 1\.90×; middle point .*: 1\.90× \[1\.\d\d, 1\.\d\d\]\)/);
     // Synthetic pinning: server CPU 0, client CPU 1; 900 ms of task-clock each over 1.8 s.
-    expect(a.paragraph).toMatch(/The sender has 1 CPU and the receiver 1 for up to 2 threads: beyond that, threads take turns on a core; rr scales where stream does not because a round trip mostly waits: with 1 thread the busier side was 50% busy/);
+    expect(a.paragraph).toMatch(/The sender is pinned to 1 CPU and the receiver to 1 CPU for up to 2 threads each: past 1 thread, threads take turns on a core; rr scales where stream does not because a round trip mostly waits: with 1 thread the busier side was 50% busy/);
     expect(a.paragraph).toMatch(/Cache misses were not counted here/);
     expect(a.details.some((l) => /^ {2}two_copy rr: 128 2t 1\.90× \[/.test(l))).toBe(true);
   });
