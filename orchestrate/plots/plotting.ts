@@ -14,7 +14,7 @@ import { attributionFigure } from './attribution-figure.ts';
 import { allFigures, runNotes } from './figures.ts';
 import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
-import { reportHtml, reportMarkdown, type RenderedFigure, type ReportSection } from './report.ts';
+import { reportHtml, reportMarkdown, tableSection, type RenderedFigure, type ReportSection } from './report.ts';
 import { isSeedRun, parseSeedTable, seedComparison, SEED_FILE } from './seed.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
@@ -100,7 +100,7 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
     files.push(svgFile, pngFile);
     rendered.push({ figure, svg, svgFile, pngFile });
   }
-  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString(), sections: seedSections(data, points) };
+  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString(), extraSections: seedSections(data, points).map(tableSection) };
   writeAtomically(path.join(outDir, 'report.html'), reportHtml(input));
   writeAtomically(path.join(outDir, 'report.md'), reportMarkdown(input));
   files.push('report.html', 'report.md');

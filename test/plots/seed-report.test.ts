@@ -31,10 +31,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('the report of a run of configs/mt25042.yaml', () => {
-  it('sets their table beside ours after the analysis, before the figures', () => {
+  it('sets their table beside ours after the answers and details, before the figures', () => {
     const at = (s: string) => mt.md.indexOf(s);
-    expect(at('## Beside MT25042’s published table')).toBeGreaterThan(at('## Analysis'));
-    expect(at('## Beside MT25042’s published table')).toBeLessThan(at('## Figures'));
+    expect(at('## Answers')).toBeGreaterThan(-1);
+    expect(at('## Beside MT25042’s published table')).toBeGreaterThan(at('## Details'));
+    expect(at('## Beside MT25042’s published table')).toBeLessThan(at('## All figures'));
     // Their 1K and 64K rows at 1 and 2 threads, three variants: 12 rows under the header.
     expect(mt.md).toMatch(/\| variant \| size \| threads \| theirs \(Gbit\/s\) \|/);
     expect(mt.md.match(/^\| (two_copy|one_copy|zero_copy) \| (1K|64K) \| [12] \|/gm)).toHaveLength(12);
