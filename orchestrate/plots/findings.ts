@@ -234,7 +234,12 @@ export function copyCount(input: FindingInput): Finding[] {
 
 /** The strongest finding no other answer states, then the strongest of another rule; none without strength. */
 export function pickFindings(all: readonly Finding[], n = 2): Finding[] {
-  const open = [...all].filter((f) => !f.answeredElsewhere && f.strength > 0).sort((a, b) => b.strength - a.strength);
+  // A finding whose interval excludes 1 (repetitions back it) comes before one
+  // without an interval (a regime split, a single calibration measurement),
+  // whatever their strengths: the first is a measured effect, the second a guess at one.
+  const open = [...all]
+    .filter((f) => !f.answeredElsewhere && f.strength > 0)
+    .sort((a, b) => Number(b.ci !== null) - Number(a.ci !== null) || b.strength - a.strength);
   const picked: Finding[] = [];
   for (const f of open) {
     if (picked.length >= n) break;

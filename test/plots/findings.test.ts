@@ -181,6 +181,21 @@ describe('strength and picking', () => {
     expect(pickFindings([f('two_regimes', 1), f('two_regimes', 0.9), f('setup_cost', 0.5), f('falls_with_threads', 0.1)]).map((x) => x.headline)).toEqual(['two_regimes 1', 'setup_cost 0.5']);
     expect(pickFindings([f('two_regimes', 0)])).toEqual([]);
   });
+
+  it('puts a finding its interval backs before a stronger one without an interval', () => {
+    const f = (rule: Finding['rule'], strength: number, backed: boolean): Finding => ({
+      rule,
+      strength,
+      headline: `${rule} ${strength}`,
+      why: [],
+      ratio: 0.8,
+      ci: backed ? { estimate: 0.8, lo: 0.75, hi: 0.85, halfWidthPct: 6, df: 2 } : null,
+      figures: [],
+      answeredElsewhere: false,
+    });
+    const picked = pickFindings([f('two_regimes', 1.2, false), f('setup_cost', 0.6, false), f('falls_with_threads', 0.16, true)]);
+    expect(picked.map((x) => x.headline)).toEqual(['falls_with_threads 0.16', 'two_regimes 1.2']);
+  });
 });
 
 describe('falls_with_threads, saturation that comes with the threads', () => {
