@@ -130,8 +130,49 @@ static void print_result(const struct server *s)
     json_u64(&j, "enobufs", t->zc.enobufs);
     json_close(&j);
     tcp_account_json(&j, &t->tcp, true);
+    if (t->have_mode && t->mode == MODE_STREAM)
+        queue_json(&j, &s->queue.stats);
+    else
+        json_null(&j, "queue");
     json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
+}
+
+/* The sender's probe (queue.h): SIOCOUTQ summed over the stream
+ * connections, taken only when as many connections as their run has
+ * threads are past their warm-up, so that the window matches the client's
+ * (which starts once every thread has connected, plus the warm-up, and ends
+ * with the stop frames that end the connections' windows here). */
+static enum queue_tick server_probe(void *ctx, uint64_t now, uint64_t *bytes)
+{
+    struct server *s = ctx;
+    unsigned streaming = 0, in_window = 0, want = 0;
+    bool all_read = true;
+    uint64_t sum = 0;
+    pthread_mutex_lock(&s->lock);
+    for (struct conn *c = s->active; c; c = c->next) {
+        uint64_t from = atomic_load(&c->queue_from_ns);
+        if (!from)
+            continue;
+        streaming++;
+        if (now < from)
+            continue;
+        in_window++;
+        if (c->queue_threads > want)
+            want = c->queue_threads;
+        uint64_t b;
+        if (queue_bytes(c->fd, true, &b))
+            sum += b;
+        else
+            all_read = false;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!streaming)
+        return QUEUE_IDLE;
+    if (!all_read || in_window == 0 || in_window < want)
+        return QUEUE_WAIT;
+    *bytes = sum;
+    return QUEUE_TAKEN;
 }
 
 /* poll's timeout: until --idle-timeout runs out while no connection is
@@ -171,6 +212,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         die_errno("pipe");
     xmutex_init(&s.lock, "the server's connection list");
 
+    queue_sampler_start(&s.queue, server_probe, &s);
     unsigned port;
     int lfd = listen_on(&s.opt, &port);
     printf("{\"event\":\"ready\",\"port\":%u}\n", port);
@@ -217,6 +259,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         shutdown(c->fd, SHUT_RDWR);
     pthread_mutex_unlock(&s.lock);
     reap(&s, true);
+    queue_sampler_stop(&s.queue);
     close(lfd);
     close(sfd);
     close(s.done_pipe[0]);
