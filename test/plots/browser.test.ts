@@ -58,7 +58,7 @@ describe('report.html in Chromium', () => {
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);
       const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt, w: i.naturalWidth })));
-      expect(images).toHaveLength(7);
+      expect(images).toHaveLength(8);
       expect(images.filter((i) => !i.ok)).toEqual([]);
       expect(await page.title()).toMatch(/^copybench report: synthetic-/);
 

@@ -40,7 +40,7 @@ describe('report.html', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(html).not.toMatch(/url\(/i);
     const images = [...html.matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1]!);
-    expect(images).toHaveLength(7);
+    expect(images).toHaveLength(8);
     expect(images.every((src) => src.startsWith('data:image/svg+xml;base64,'))).toBe(true);
   });
 
@@ -92,7 +92,7 @@ describe('report.html', () => {
 describe('report.md', () => {
   it('links the PNGs beside it, each of which exists', () => {
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
-    expect(links).toHaveLength(7);
+    expect(links).toHaveLength(8);
     for (const l of links) expect(existsSync(path.join(out, l)), l).toBe(true);
   });
 
