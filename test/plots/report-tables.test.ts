@@ -1,9 +1,11 @@
-// The machine table of the report: mitigations and the calibration.
+// The report's tables: the machine (mitigations, the calibration) and the summary's p50 columns.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMeta } from '../../orchestrate/results/meta.ts';
-import { machineFacts, mitigationSummary } from '../../orchestrate/plots/report-tables.ts';
+import { machineFacts, mitigationSummary, summaryColumns, summaryLines } from '../../orchestrate/plots/report-tables.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { matrix } from './synthetic.ts';
 
 const example = readFileSync(path.resolve(import.meta.dirname, '../../results/example/meta.json'), 'utf8');
 
@@ -31,5 +33,29 @@ describe('the machine table', () => {
     const facts = Object.fromEntries(machineFacts({ runId: 'x', meta, config: null, rows: [] }));
     expect(facts['calibration: one core (both on CPU 0) (configured)']).toBe('two_copy 11.66 Gbit/s, 0.661 ns CPU/B both sides, 0 retransmitted');
     expect(facts['calibration verdict']).toBe('W');
+  });
+});
+
+describe('the summary table', () => {
+  const columns = (modes: ('stream' | 'rr')[]) => {
+    const lines = summaryLines(pointStats(matrix({ modes, repetitions: 1 })), []);
+    return { lines, cols: summaryColumns(lines) };
+  };
+
+  it('calls rr p50 latency and stream p50 queueing delay, each only on its own lines', () => {
+    const { lines, cols } = columns(['stream', 'rr']);
+    const rrCol = cols.find((c) => c.title === 'two_copy rr latency p50 µs')!;
+    const streamCol = cols.find((c) => c.title === 'two_copy stream queueing delay p50 µs')!;
+    const stream = lines.find((l) => l.mode === 'stream' && l.threads === 2)!;
+    const rr = lines.find((l) => l.mode === 'rr' && l.threads === 2)!;
+    expect(streamCol.cell(stream)).toBe('20'); // synthetic: p50 = 10 × threads
+    expect(streamCol.cell(rr)).toBe('–');
+    expect(rrCol.cell(rr)).toBe('20');
+    expect(rrCol.cell(stream)).toBe('–');
+    expect(cols.some((c) => /p50 µs$/.test(c.title) && !/(latency|queueing delay) p50/.test(c.title))).toBe(false);
+  });
+
+  it('has no queueing-delay columns without stream lines', () => {
+    expect(columns(['rr']).cols.some((c) => c.title.includes('queueing'))).toBe(false);
   });
 });
