@@ -74,7 +74,7 @@ struct receiver_queue {
     unsigned n;
 };
 
-static enum queue_tick client_probe(void *ctx, uint64_t now, uint64_t *bytes)
+static enum queue_tick client_probe(void *ctx, struct queue_reader *r, uint64_t now, uint64_t *bytes)
 {
     const struct receiver_queue *rq = ctx;
     struct client *cl = rq->cl;
@@ -92,7 +92,7 @@ static enum queue_tick client_probe(void *ctx, uint64_t now, uint64_t *bytes)
     if (now < warm_end)
         return QUEUE_WAIT;
     for (unsigned i = 0; i < rq->n; i++) {
-        if (!queue_bytes(rq->w[i].fd, false, &b))
+        if (!queue_bytes(r, rq->w[i].fd, false, &b))
             return QUEUE_WAIT;
         sum += b;
     }

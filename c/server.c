@@ -143,7 +143,7 @@ static void print_result(const struct server *s)
  * threads are past their warm-up, so that the window matches the client's
  * (which starts once every thread has connected, plus the warm-up, and ends
  * with the stop frames that end the connections' windows here). */
-static enum queue_tick server_probe(void *ctx, uint64_t now, uint64_t *bytes)
+static enum queue_tick server_probe(void *ctx, struct queue_reader *r, uint64_t now, uint64_t *bytes)
 {
     struct server *s = ctx;
     unsigned streaming = 0, in_window = 0, want = 0;
@@ -161,7 +161,7 @@ static enum queue_tick server_probe(void *ctx, uint64_t now, uint64_t *bytes)
         if (c->queue_threads > want)
             want = c->queue_threads;
         uint64_t b;
-        if (queue_bytes(c->fd, true, &b))
+        if (queue_bytes(r, c->fd, true, &b))
             sum += b;
         else
             all_read = false;

@@ -1,14 +1,20 @@
 /* Unit tests of the queue sampler (queue.h): the statistics, a scripted
  * probe's ticks (only taken ones count; an idle sampler waits for a poke; a
- * finished window ends the thread) and the socket reading. Prints
+ * finished window ends the thread) and the lockless socket reading, checked
+ * against the ioctls on a quiet socket. Prints
  * "N passed, N failed"; exit 1 on any failure. */
 #include "queue.h"
 
 #include "check.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,8 +35,9 @@ struct script {
     bool idled;       /* read after the sampler is joined */
 };
 
-static enum queue_tick scripted_probe(void *ctx, uint64_t now, uint64_t *bytes)
+static enum queue_tick scripted_probe(void *ctx, struct queue_reader *r, uint64_t now, uint64_t *bytes)
 {
+    (void)r;
     (void)now;
     struct script *sc = ctx;
     static const uint64_t samples[] = { 10, 30, 20 };
@@ -68,26 +75,65 @@ static void test_queue_sampler_counts_only_taken_ticks(void)
     CHECK(fabs(q.stats.sum - 60.0) < 1e-9);
 }
 
-static void test_queue_bytes_reads_the_socket(void)
+/* A connected TCP pair over loopback: *a connects, *b is accepted. */
+static bool tcp_pair(int *a, int *b)
 {
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    char data[100] = { 0 };
-    CHECK(write(sv[0], data, sizeof data) == (ssize_t)sizeof data);
-    uint64_t in = 0;
-    CHECK(queue_bytes(sv[1], false, &in) && in == sizeof data);
-    CHECK(read(sv[1], data, 40) == 40);
-    CHECK(queue_bytes(sv[1], false, &in) && in == 60);
-    close(sv[0]);
-    close(sv[1]);
-    CHECK(!queue_bytes(sv[1], false, &in)); /* a closed descriptor */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(l, 1) != 0 ||
+        getsockname(l, (struct sockaddr *)&sa, &len) != 0)
+        return false;
+    *a = socket(AF_INET, SOCK_STREAM, 0);
+    bool ok = *a >= 0 && connect(*a, (struct sockaddr *)&sa, sizeof sa) == 0 && (*b = accept(l, NULL, NULL)) >= 0;
+    close(l);
+    return ok;
+}
+
+/* What the ioctl says about a socket nobody is using, which is when it is
+ * exact: the lockless read must agree. */
+static uint64_t ioctl_bytes(int fd, bool outgoing)
+{
+    int n = -1;
+    ioctl(fd, outgoing ? SIOCOUTQ : SIOCINQ, &n);
+    return (uint64_t)n;
+}
+
+static void test_queue_bytes_agrees_with_the_ioctls(void)
+{
+    struct queue_reader r;
+    CHECK(queue_reader_open(&r));
+    int a = -1, b = -1;
+    CHECK(tcp_pair(&a, &b));
+    char data[1000] = { 0 };
+    CHECK(write(a, data, sizeof data) == (ssize_t)sizeof data);
+    uint64_t in = 0, out = 1;
+    for (int i = 0; i < 100 && ioctl_bytes(b, false) < sizeof data; i++)
+        usleep(1000);
+    CHECK(queue_bytes(&r, b, false, &in) && in == sizeof data && in == ioctl_bytes(b, false));
+    CHECK(read(b, data, 400) == 400);
+    CHECK(queue_bytes(&r, b, false, &in) && in == 600);
+    /* Fill both buffers without reading: the sender is left with bytes not
+     * yet acknowledged (written beyond the receiver's window). */
+    fcntl(a, F_SETFL, O_NONBLOCK);
+    static char chunk[65536];
+    while (write(a, chunk, sizeof chunk) > 0)
+        ;
+    usleep(20000);
+    CHECK(queue_bytes(&r, a, true, &out) && out > 0 && out == ioctl_bytes(a, true));
+    CHECK(queue_bytes(&r, b, false, &in) && in == ioctl_bytes(b, false));
+    close(a);
+    close(b);
+    CHECK(!queue_bytes(&r, b, false, &in)); /* a closed descriptor */
+    queue_reader_close(&r);
+    CHECK(!queue_bytes(&r, a, true, &out)); /* a closed reader */
 }
 
 int main(void)
 {
     test_queue_stats_mean_and_max();
     test_queue_sampler_counts_only_taken_ticks();
-    test_queue_bytes_reads_the_socket();
+    test_queue_bytes_agrees_with_the_ioctls();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

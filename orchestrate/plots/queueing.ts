@@ -180,6 +180,7 @@ export function queueingAnswer(points: readonly PointStats[], check: LittleCheck
 function queueingDetails(check: LittleCheck): string[] {
   const lines = [
     'λ is the client’s throughput, W the mean one-way delay (results.csv latency_us), L the mean bytes waiting: the server’s SIOCOUTQ (written, not yet acknowledged) plus the client’s SIOCINQ (received, not yet read), summed over connections, sampled every 10 ms in the measured window.',
+    'Each side’s sampler runs on a CPU its process is not pinned to, where there is one: from the pinned CPU it would see the queues emptier than they are (with both sides on one CPU at 128 B, a fifth of the bytes an observer on the other CPU sees).',
     'SIOCOUTQ counts a byte until its acknowledgement arrives, so a byte that already sits in the receiver’s queue unacknowledged is counted on both sides. ' +
       'On veth nothing is lost and acknowledgements come back within microseconds, so this overlap is at most the un-acknowledged window; it can never exceed the receiver’s queue, so at worst it doubles L. ' +
       `Bytes held by neither queue (a message being copied in or out by user space, packets between the sockets) are missed, which matters only when little waits. Hence the tolerance: a factor of ${LITTLE_FACTOR}.`,
