@@ -137,12 +137,13 @@ static struct timespec abs_time(uint64_t ns)
  * busy threads run on sees the sockets only when that CPU turns to it, and
  * at those moments the queues are systematically emptier: with a1 at 128 B
  * and both sides on CPU 0, ss polling from CPU 0 read a fifth of the bytes
- * throughput × mean delay predicts (30 of 146 KB), at SCHED_FIFO no more,
- * while from CPU 1 it read them all (159 of 160 KB). So the sampler moves to the
- * process is not pinned to, where there are any (its own work is about
- * 10 µs per sample), and runs at SCHED_FIFO there, so that it samples when
- * its timer fires, not when the threads it shares that CPU with let it.
- * What cannot be done is said on stderr: the samples may then be biased. */
+ * throughput x mean delay predicts (30 of 146 KB), at SCHED_FIFO no more,
+ * while from CPU 1 it read them all (159 of 160 KB). So the sampler moves
+ * to the CPUs the process is not pinned to, where there are any (its own
+ * work, a few tens of µs per sample, is under 1 % of a CPU), and runs at
+ * SCHED_FIFO there, so that it samples when its timer fires, not when the
+ * threads it shares that CPU with let it. What cannot be done is said on
+ * stderr: the samples may then be biased. */
 static void run_apart_and_on_time(void)
 {
     cpu_set_t mine, others;
