@@ -190,6 +190,19 @@ static int idle_wait_ms(struct server *s, uint64_t idle_since)
     return left_ms <= 0 ? 0 : (int)left_ms + 1;
 }
 
+/* Unblock every connection thread still running, collect them all, then
+ * stop the queue sampler (it reads their sockets until they are reaped). */
+static void stop_serving(struct server *s)
+{
+    atomic_store(&s->stopping, true);
+    pthread_mutex_lock(&s->lock);
+    for (struct conn *c = s->active; c; c = c->next)
+        shutdown(c->fd, SHUT_RDWR);
+    pthread_mutex_unlock(&s->lock);
+    reap(s, true);
+    queue_sampler_stop(&s->queue);
+}
+
 int server_main(int argc, char **argv, const struct send_path *path)
 {
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -252,14 +265,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         }
     }
 
-    /* Unblock every connection thread still running, then collect them. */
-    atomic_store(&s.stopping, true);
-    pthread_mutex_lock(&s.lock);
-    for (struct conn *c = s.active; c; c = c->next)
-        shutdown(c->fd, SHUT_RDWR);
-    pthread_mutex_unlock(&s.lock);
-    reap(&s, true);
-    queue_sampler_stop(&s.queue);
+    stop_serving(&s);
     close(lfd);
     close(sfd);
     close(s.done_pipe[0]);
