@@ -10,8 +10,8 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 VARIANTS := a1 a2 a3
 ROLES    := server client
 BINS     := $(foreach v,$(VARIANTS),$(foreach r,$(ROLES),$(v)_$(r)))
-ENGINE   := util histo msg io wire zc tcpinfo json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy
-TESTS    := unit_tests
+ENGINE   := util histo msg io wire zc tcpinfo queue json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy
+TESTS    := unit_tests queue_tests
 
 all: $(addprefix bin/,$(BINS)) $(addprefix bin/,$(TESTS))
 asan: $(addprefix bin/asan/,$(BINS)) $(addprefix bin/asan/,$(TESTS))
@@ -25,6 +25,8 @@ bin/%: bin/obj/%.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 bin/unit_tests: bin/obj/test_unit_tests.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+bin/queue_tests: bin/obj/test_queue_tests.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Sanitizer build: objects in bin/asan/obj/
 bin/asan/obj/%.o: c/%.c | bin/asan/obj
@@ -34,6 +36,8 @@ bin/asan/obj/test_%.o: c/test/%.c | bin/asan/obj
 bin/asan/%: bin/asan/obj/%.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 bin/asan/unit_tests: bin/asan/obj/test_unit_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+bin/asan/queue_tests: bin/asan/obj/test_queue_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 bin/obj bin/asan/obj:

@@ -5,6 +5,7 @@
 #include "histo.h"
 #include "json.h"
 #include "paths.h"
+#include "queue.h"
 #include "tcpinfo.h"
 #include "worker.h"
 
@@ -16,9 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static void print_result(const struct client *cl, const struct histo *h, uint64_t bytes,
-                         uint64_t messages, uint64_t corrupt, const struct tcp_account *tcp)
+/* What the workers measured, merged. */
+struct merged {
+    struct histo latency;
+    uint64_t bytes, messages, corrupt;
+    struct tcp_account tcp;
+    struct queue_sampler queue; /* bytes received, not yet read (stream mode) */
+    bool failed;
+};
+
+static void print_result(const struct client *cl, const struct merged *m)
 {
+    const struct histo *h = &m->latency;
     const struct client_opts *o = &cl->opt;
     struct json j;
     json_begin(&j);
@@ -28,9 +38,9 @@ static void print_result(const struct client *cl, const struct histo *h, uint64_
     json_u64(&j, "msg_size", o->size);
     json_u64(&j, "threads", o->threads);
     json_num(&j, "window_s", o->duration_s);
-    json_u64(&j, "bytes", bytes);
-    json_u64(&j, "messages", messages);
-    json_num(&j, "throughput_gbps", (double)bytes * 8 / o->duration_s / 1e9);
+    json_u64(&j, "bytes", m->bytes);
+    json_u64(&j, "messages", m->messages);
+    json_num(&j, "throughput_gbps", (double)m->bytes * 8 / o->duration_s / 1e9);
     json_num(&j, "duration_s", o->duration_s);
     json_num(&j, "warmup_s", o->warmup_s);
     json_str(&j, "verify", o->verify == VERIFY_FULL ? "full" : "stamps");
@@ -44,10 +54,78 @@ static void print_result(const struct client *cl, const struct histo *h, uint64_
     json_num(&j, "p999", (double)histo_quantile(h, 0.999) / 1e3);
     json_num(&j, "max", (double)h->max_ns / 1e3);
     json_close(&j);
-    json_u64(&j, "corrupt", corrupt);
-    tcp_account_json(&j, tcp, false);
+    json_u64(&j, "corrupt", m->corrupt);
+    tcp_account_json(&j, &m->tcp, false);
+    if (o->mode == MODE_STREAM)
+        queue_json(&j, &m->queue.stats);
+    else
+        json_null(&j, "queue");
     json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
+}
+
+/* The receiver's probe (queue.h): SIOCINQ summed over the connections,
+ * inside the window the workers measure. The workers' sockets were
+ * published before the start gate opened; main closes none of them before
+ * the sampler has stopped. */
+struct receiver_queue {
+    struct client *cl;
+    const struct worker *w;
+    unsigned n;
+};
+
+static enum queue_tick client_probe(void *ctx, struct queue_reader *r, uint64_t now, uint64_t *bytes)
+{
+    const struct receiver_queue *rq = ctx;
+    struct client *cl = rq->cl;
+    pthread_mutex_lock(&cl->lock);
+    bool abort = cl->abort, open = cl->start_ns != 0;
+    pthread_mutex_unlock(&cl->lock);
+    if (abort)
+        return QUEUE_DONE;
+    if (!open)
+        return QUEUE_WAIT;
+    uint64_t warm_end, end, sum = 0, b;
+    client_window(cl, &warm_end, &end);
+    if (now >= end)
+        return QUEUE_DONE;
+    if (now < warm_end)
+        return QUEUE_WAIT;
+    for (unsigned i = 0; i < rq->n; i++) {
+        if (!queue_bytes(r, rq->w[i].fd, false, &b))
+            return QUEUE_WAIT;
+        sum += b;
+    }
+    *bytes = sum;
+    return QUEUE_TAKEN;
+}
+
+/* Wait for the started workers, then stop the sampler (their sockets are
+ * closed only after that) and merge what they measured. */
+static void collect(struct client *cl, struct worker *w, unsigned started, struct merged *m)
+{
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    queue_sampler_stop(&m->queue);
+    for (unsigned i = 0; i < started; i++) {
+        if (w[i].failed) {
+            warnx_("thread %u: %s", i, w[i].err);
+            m->failed = true;
+        }
+        if (w[i].fd >= 0)
+            close(w[i].fd);
+        m->bytes += w[i].bytes;
+        m->messages += w[i].messages;
+        m->corrupt += w[i].corrupt;
+        if (w[i].tcp_ended)
+            tcp_account_add(&m->tcp, &w[i].tcp_start, &w[i].tcp_end);
+        histo_merge(&m->latency, &w[i].latency);
+        histo_free(&w[i].latency);
+    }
+    if (cl->abort && !m->failed) {
+        warnx_("the run was aborted before it started");
+        m->failed = true;
+    }
 }
 
 int client_main(int argc, char **argv, enum impl impl, const struct recv_path *path)
@@ -83,45 +161,26 @@ int client_main(int argc, char **argv, enum impl impl, const struct recv_path *p
         }
     }
 
-    struct histo all;
-    histo_init(&all);
-    uint64_t bytes = 0, messages = 0, corrupt = 0;
-    struct tcp_account tcp = { 0 };
-    bool failed = started < n;
-    for (unsigned i = 0; i < started; i++) {
-        pthread_join(w[i].thread, NULL);
-        if (w[i].failed) {
-            warnx_("thread %u: %s", i, w[i].err);
-            failed = true;
-        }
-        if (w[i].fd >= 0)
-            close(w[i].fd);
-        bytes += w[i].bytes;
-        messages += w[i].messages;
-        corrupt += w[i].corrupt;
-        if (w[i].tcp_ended)
-            tcp_account_add(&tcp, &w[i].tcp_start, &w[i].tcp_end);
-        histo_merge(&all, &w[i].latency);
-        histo_free(&w[i].latency);
-    }
-    if (cl.abort && !failed) {
-        warnx_("the run was aborted before it started");
-        failed = true;
-    }
+    struct merged m = { .failed = started < n };
+    histo_init(&m.latency);
+    struct receiver_queue rq = { .cl = &cl, .w = w, .n = started };
+    if (cl.opt.mode == MODE_STREAM)
+        queue_sampler_start(&m.queue, client_probe, &rq);
+    collect(&cl, w, started, &m);
     int code = EXIT_OK;
-    if (corrupt) {
-        warnx_("%llu corrupt messages received (wrong sequence or stamps)", (unsigned long long)corrupt);
+    if (m.corrupt) {
+        warnx_("%llu corrupt messages received (wrong sequence or stamps)", (unsigned long long)m.corrupt);
         code = EXIT_RUNTIME;
     }
-    if (failed) {
+    if (m.failed) {
         code = EXIT_RUNTIME;
-    } else if (messages == 0 || all.count == 0) {
+    } else if (m.messages == 0 || m.latency.count == 0) {
         warnx_("no intact message completed within the %g s window", cl.opt.duration_s);
         code = EXIT_RUNTIME;
     } else {
-        print_result(&cl, &all, bytes, messages, corrupt, &tcp);
+        print_result(&cl, &m);
     }
-    histo_free(&all);
+    histo_free(&m.latency);
     free(w);
     freeaddrinfo(cl.server);
     pthread_mutex_destroy(&cl.lock);

@@ -134,8 +134,16 @@ static void serve(struct conn *c)
     else if (!state)
         conn_fail(c, err);
     else {
-        const char *why_end = h.mode == MODE_STREAM ? serve_stream(c, state, &h, err, sizeof err)
-                                                    : serve_rr(c, state, &h, err, sizeof err);
+        const char *why_end;
+        if (h.mode == MODE_STREAM) {
+            c->queue_threads = h.threads;
+            atomic_store(&c->queue_from_ns, c->start_ns + (uint64_t)h.warmup_ms * 1000000ull);
+            queue_sampler_poke(&c->srv->queue);
+            why_end = serve_stream(c, state, &h, err, sizeof err);
+            atomic_store(&c->queue_from_ns, 0);
+        } else {
+            why_end = serve_rr(c, state, &h, err, sizeof err);
+        }
         if (why_end)
             conn_fail(c, why_end);
     }

@@ -130,8 +130,49 @@ static void print_result(const struct server *s)
     json_u64(&j, "enobufs", t->zc.enobufs);
     json_close(&j);
     tcp_account_json(&j, &t->tcp, true);
+    if (t->have_mode && t->mode == MODE_STREAM)
+        queue_json(&j, &s->queue.stats);
+    else
+        json_null(&j, "queue");
     json_u64(&j, "max_rss_kib", peak_rss_kib());
     json_emit(&j);
+}
+
+/* The sender's probe (queue.h): SIOCOUTQ summed over the stream
+ * connections, taken only when as many connections as their run has
+ * threads are past their warm-up, so that the window matches the client's
+ * (which starts once every thread has connected, plus the warm-up, and ends
+ * with the stop frames that end the connections' windows here). */
+static enum queue_tick server_probe(void *ctx, struct queue_reader *r, uint64_t now, uint64_t *bytes)
+{
+    struct server *s = ctx;
+    unsigned streaming = 0, in_window = 0, want = 0;
+    bool all_read = true;
+    uint64_t sum = 0;
+    pthread_mutex_lock(&s->lock);
+    for (struct conn *c = s->active; c; c = c->next) {
+        uint64_t from = atomic_load(&c->queue_from_ns);
+        if (!from)
+            continue;
+        streaming++;
+        if (now < from)
+            continue;
+        in_window++;
+        if (c->queue_threads > want)
+            want = c->queue_threads;
+        uint64_t b;
+        if (queue_bytes(r, c->fd, true, &b))
+            sum += b;
+        else
+            all_read = false;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!streaming)
+        return QUEUE_IDLE;
+    if (!all_read || in_window == 0 || in_window < want)
+        return QUEUE_WAIT;
+    *bytes = sum;
+    return QUEUE_TAKEN;
 }
 
 /* poll's timeout: until --idle-timeout runs out while no connection is
@@ -147,6 +188,19 @@ static int idle_wait_ms(struct server *s, uint64_t idle_since)
         return -1;
     double left_ms = s->opt.idle_timeout_s * 1e3 - (double)(now_ns() - idle_since) / 1e6;
     return left_ms <= 0 ? 0 : (int)left_ms + 1;
+}
+
+/* Unblock every connection thread still running, collect them all, then
+ * stop the queue sampler (it reads their sockets until they are reaped). */
+static void stop_serving(struct server *s)
+{
+    atomic_store(&s->stopping, true);
+    pthread_mutex_lock(&s->lock);
+    for (struct conn *c = s->active; c; c = c->next)
+        shutdown(c->fd, SHUT_RDWR);
+    pthread_mutex_unlock(&s->lock);
+    reap(s, true);
+    queue_sampler_stop(&s->queue);
 }
 
 int server_main(int argc, char **argv, const struct send_path *path)
@@ -171,6 +225,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         die_errno("pipe");
     xmutex_init(&s.lock, "the server's connection list");
 
+    queue_sampler_start(&s.queue, server_probe, &s);
     unsigned port;
     int lfd = listen_on(&s.opt, &port);
     printf("{\"event\":\"ready\",\"port\":%u}\n", port);
@@ -210,13 +265,7 @@ int server_main(int argc, char **argv, const struct send_path *path)
         }
     }
 
-    /* Unblock every connection thread still running, then collect them. */
-    atomic_store(&s.stopping, true);
-    pthread_mutex_lock(&s.lock);
-    for (struct conn *c = s.active; c; c = c->next)
-        shutdown(c->fd, SHUT_RDWR);
-    pthread_mutex_unlock(&s.lock);
-    reap(&s, true);
+    stop_serving(&s);
     close(lfd);
     close(sfd);
     close(s.done_pipe[0]);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "paths.h"
+#include "queue.h"
 #include "server_opts.h"
 #include "tcpinfo.h"
 
@@ -29,6 +30,12 @@ struct conn {
     bool finished; /* the thread has returned (guarded by srv->lock) */
     bool pending;  /* counted in srv->pending (guarded by srv->lock) */
     size_t reserved; /* bytes of srv->reserved held (guarded by srv->lock) */
+    /* Stream mode, for the queue sampler: from when (this connection's
+     * warm-up over) its SIOCOUTQ counts; 0 while it is not streaming. Set
+     * after queue_threads, which is the hello's thread count: a sample is
+     * taken only when that many connections are in their window. */
+    atomic_uint_fast64_t queue_from_ns;
+    unsigned queue_threads;
     /* Written by the thread, read after it is joined: */
     bool valid;  /* the hello was accepted */
     bool failed; /* a runtime failure after the hello */
@@ -63,6 +70,7 @@ struct server {
     atomic_bool stopping;
     atomic_uint_fast64_t rejected;
     struct totals total;
+    struct queue_sampler queue; /* bytes waiting to be acknowledged (queue.h) */
 };
 
 #endif

@@ -169,6 +169,12 @@ static bool run_rr(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
     }
 }
 
+void client_window(const struct client *cl, uint64_t *warm_end, uint64_t *end)
+{
+    *warm_end = cl->start_ns + (uint64_t)(cl->opt.warmup_s * 1e9);
+    *end = *warm_end + (uint64_t)(cl->opt.duration_s * 1e9);
+}
+
 void *worker_thread(void *arg)
 {
     struct worker *w = arg;
@@ -178,8 +184,8 @@ void *worker_thread(void *arg)
         tcp_sample_read(w->fd, &w->tcp_start);
     if (!gate(w, greeted))
         return NULL;
-    uint64_t warm_end = w->cl->start_ns + (uint64_t)(o->warmup_s * 1e9);
-    uint64_t end = warm_end + (uint64_t)(o->duration_s * 1e9);
+    uint64_t warm_end, end;
+    client_window(w->cl, &warm_end, &end);
     void *st = w->cl->path->open(w->fd, o->size);
     bool ok = o->mode == MODE_STREAM ? run_stream(w, st, warm_end, end) : run_rr(w, st, warm_end, end);
     w->cl->path->close(st);

@@ -44,6 +44,10 @@ struct client {
     uint64_t start_ns;
 };
 
+/* The measured window on the monotonic clock, once cl->start_ns is set:
+ * the warm-up ends at *warm_end, the window at *end. */
+void client_window(const struct client *cl, uint64_t *warm_end, uint64_t *end);
+
 /* A worker thread's body (arg: its struct worker). A failure is left in
  * w->failed and w->err; w->fd is left open for the caller to close. */
 void *worker_thread(void *arg);

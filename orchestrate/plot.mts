@@ -16,9 +16,10 @@ const USAGE = `usage: npx zx orchestrate/plot.mts RUN_DIR [--out DIR]
                  (default: plots/<run-id> beside the folder holding RUN_DIR)
   -h, --help     this text
 
-Writes, from the run's data only: 1-throughput, 2-latency, 3-cache-misses,
-4-cycles-per-byte, 4b-cpu-time-per-byte, 5-zero-copy-completions and
-6-speedup as .svg and .png, report.html (self-contained) and report.md.
+Writes, from the run's data only: 1-throughput, 2-latency,
+2b-queueing-delay, 3-cache-misses, 4-cycles-per-byte, 4b-cpu-time-per-byte,
+5-zero-copy-completions and 6-speedup as .svg and .png, report.html
+(self-contained) and report.md.
 A figure without data is drawn as a panel that says what is missing and why.
 
 exit codes: 0 done, 1 unreadable data or a drawing failure, 2 usage`;

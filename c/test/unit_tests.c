@@ -2,6 +2,7 @@
  * the histogram's error bound, the message layout and its checks, iovec
  * advancing, the wire encodings and the TCP_INFO account. Prints "N passed, N failed"; exit 1 on
  * any failure. */
+#include "check.h"
 #include "common.h"
 #include "histo.h"
 #include "io.h"
@@ -17,18 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-        }                                                                              \
-    } while (0)
 
 static void test_zc_in_order_ranges(void)
 {

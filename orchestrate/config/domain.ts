@@ -15,7 +15,7 @@ export type Mode = z.infer<typeof Mode>;
 export const VERIFY_MODES = ['stamps', 'full'] as const;
 export const Verify = z.enum(VERIFY_MODES, { error: 'expected stamps or full' });
 
-/** One-way delay (stream) or round trip (rr). */
+/** The binaries' latency kind: one-way delay (stream) or round trip (rr). results.csv names them its own way (results/row.ts RowLatencyKind). */
 export const LATENCY_KINDS = ['one_way', 'rtt'] as const;
 export const LatencyKind = z.enum(LATENCY_KINDS);
 

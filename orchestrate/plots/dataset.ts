@@ -103,6 +103,18 @@ export interface RowFigures {
   throughput_gbps: number;
   latency_p50_us: number;
   latency_p99_us: number;
+  /** The mean latency (results.csv's latency_us): a round trip in rr rows, the one-way queueing delay in stream rows. */
+  latency_mean_us: number;
+  /**
+   * Stream rows: mean bytes waiting in the sockets, server (SIOCOUTQ) +
+   * client (SIOCINQ); null when either side is unknown, and in rr rows.
+   */
+  queue_bytes: number | null;
+  /**
+   * Stream rows: throughput × mean one-way delay in bytes, Little's law's
+   * λ·W, to compare with queue_bytes (plots/queueing.ts); null in rr rows.
+   */
+  little_bytes: number | null;
   cycles_per_byte: number | null;
   /** Server + client CPU time (perf task-clock) per byte the server sent, in ns. */
   cpu_ns_per_byte: number | null;
@@ -132,10 +144,15 @@ export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
   const l1c = sideValue(row, 'client', L1);
   const lls = ll.length ? sideValue(row, 'server', ll) : null;
   const llc = ll.length ? sideValue(row, 'client', ll) : null;
+  const stream = row.latency_kind === 'one_way_queued';
   return {
     throughput_gbps: row.throughput_gbps,
     latency_p50_us: row.latency_p50_us,
     latency_p99_us: row.latency_p99_us,
+    latency_mean_us: row.latency_us,
+    queue_bytes: stream ? sum(row.queue_server_bytes_mean, row.queue_client_bytes_mean) : null,
+    // Gbit/s × µs = 1e3 bits = 125 bytes.
+    little_bytes: stream ? row.throughput_gbps * row.latency_us * 125 : null,
     cycles_per_byte: row.cycles_per_byte,
     // perf's task-clock is in msec: ms × 1e6 = ns.
     cpu_ns_per_byte: perByte(taskMs, bytes, 1e6),

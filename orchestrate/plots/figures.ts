@@ -1,4 +1,4 @@
-// The run's seven figures as vega-lite specs, every value taken from the
+// The run's eight figures as vega-lite specs, every value taken from the
 // run's data and its analysis. Pure: points and analysis in, specs out;
 // figure.ts gives each its skeleton, theme.ts its look, render.ts turns a
 // spec into SVG and PNG.
@@ -6,22 +6,22 @@
 // A figure without data is still drawn: a panel that says what is missing
 // and why, so a run on a machine without hardware counters (or with one
 // repetition, one thread count) still yields every file, none of them blank.
-import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
+import { IMPLEMENTATIONS } from '../config/domain.ts';
 import type { Analysis } from './analysis.ts';
 import {
   buildFigure,
   errorBarLead,
   rowsByMode,
-  sizeColumn,
   sizesIn,
   spreadBySize,
   spreadValues,
   type Figure,
 } from './figure.ts';
 import { zeroCopyFigure } from './completions-figure.ts';
+import { latencyFigure, queueingFigure } from './latency-figures.ts';
 import type { PointStats } from './points.ts';
 import { speedupFigure } from './speedup-figure.ts';
-import { PANEL, SOLID_THEN_DASHED, STROKE_LEGEND, variantColour } from './theme.ts';
+import { SOLID_THEN_DASHED, STROKE_LEGEND } from './theme.ts';
 
 const implsIn = (values: readonly { variant: string }[]) => IMPLEMENTATIONS.filter((i) => values.some((v) => v.variant === i));
 
@@ -52,67 +52,7 @@ export function throughputFigure(points: readonly PointStats[], notes: readonly 
   );
 }
 
-// --- 2. latency --------------------------------------------------------------------------
-
-const LATENCY_TITLE: Record<Mode, string> = {
-  stream: 'one-way latency (stream: send to full receipt, queueing included)',
-  rr: 'round-trip latency (rr: request sent to full response received)',
-};
-
-function latencyPanels(values: readonly object[], mode: Mode, impls: readonly Implementation[]) {
-  return {
-    data: { values },
-    facet: { column: sizeColumn },
-    spec: {
-      ...PANEL,
-      width: 130,
-      encoding: {
-        x: { field: 'threads', type: 'ordinal', title: 'threads', axis: { labelAngle: 0 } },
-        y: { field: 'value', type: 'quantitative', title: `${mode === 'stream' ? 'one-way' : 'round-trip'} latency (µs, log)`, scale: { type: 'log' } },
-        color: variantColour(impls),
-      },
-      layer: [
-        {
-          mark: { type: 'line', strokeWidth: 1.6 },
-          encoding: {
-            strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: SOLID_THEN_DASHED }, legend: STROKE_LEGEND },
-          },
-        },
-        {
-          mark: { type: 'point', filled: true, size: 25, opacity: 1 },
-          encoding: {
-            tooltip: [{ field: 'variant' }, { field: 'size', title: 'bytes' }, { field: 'threads' }, { field: 'percentile' }, { field: 'value', format: '.4~g', title: 'µs' }],
-          },
-        },
-      ],
-    },
-  };
-}
-
-export function latencyFigure(points: readonly PointStats[], notes: readonly string[]): Figure {
-  const values = points.flatMap((p) =>
-    (['latency_p50_us', 'latency_p99_us'] as const).flatMap((f) => {
-      const s = p.figures[f];
-      return s ? [{ variant: p.impl, mode: p.mode, size: p.msgSize, threads: p.threads, percentile: f === 'latency_p50_us' ? 'p50' : 'p99', value: s.median, reps: s.n }] : [];
-    }),
-  );
-  const impls = implsIn(values);
-  return buildFigure(
-    {
-      id: '2-latency',
-      title: 'Latency vs thread count',
-      caption:
-        'p50 (solid) and p99 (dashed) latency in µs, medians over repetitions, one panel per message size. ' +
-        'One-way latency (stream) and round trips (rr) are separate rows with their own scales: they measure different things.',
-      lead: 'solid: p50, dashed: p99 (medians over repetitions)',
-      missing: [],
-      rows: rowsByMode(values, LATENCY_TITLE),
-      panels: (row) => latencyPanels(row.values, row.key, impls),
-      empty: ['results.csv has no latency'],
-    },
-    notes,
-  );
-}
+// --- 2. latency and 2b. queueing delay: latency-figures.ts -------------------------------
 
 // --- 3. cache misses ---------------------------------------------------------------------
 
@@ -263,6 +203,7 @@ export function allFigures(points: readonly PointStats[], analysis: Analysis): F
   return [
     throughputFigure(points, notes),
     latencyFigure(points, notes),
+    queueingFigure(points, notes),
     cacheFigure(points, analysis, notes),
     cyclesFigure(points, analysis, notes),
     cpuTimeFigure(points, analysis, notes),

@@ -14,6 +14,7 @@ import { attributionFigure } from './attribution-figure.ts';
 import { allFigures, runNotes } from './figures.ts';
 import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
+import { queueingAnswer } from './queueing.ts';
 import { reportHtml, reportMarkdown, tableSection, type RenderedFigure, type ReportSection } from './report.ts';
 import { isSeedRun, parseSeedTable, seedComparison, SEED_FILE } from './seed.ts';
 
@@ -100,7 +101,16 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
     files.push(svgFile, pngFile);
     rendered.push({ figure, svg, svgFile, pngFile });
   }
-  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString(), extraSections: seedSections(data, points).map(tableSection) };
+  const input = {
+    data,
+    points,
+    analysis,
+    figures: rendered,
+    generatedAt: now.toISOString(),
+    // After the course's questions: what the stream's one-way delay is (queueing.ts).
+    extraAnswers: [queueingAnswer(points)],
+    extraSections: seedSections(data, points).map(tableSection),
+  };
   writeAtomically(path.join(outDir, 'report.html'), reportHtml(input));
   writeAtomically(path.join(outDir, 'report.md'), reportMarkdown(input));
   files.push('report.html', 'report.md');

@@ -120,6 +120,7 @@ export interface SummaryLine {
   throughput: Partial<Record<Implementation, { median: number; min: number; max: number }>>;
   /** Variant ÷ two_copy with its 95 % interval, `≈` when within noise, `‡` when regimes differ. */
   speedup: Partial<Record<Implementation, string>>;
+  /** Median p50 (µs) per variant: rr's round-trip latency, or stream's one-way queueing delay (see `mode`). */
   p50: Partial<Record<Implementation, number>>;
   cpuNsPerByte: Partial<Record<Implementation, number>>;
   cyclesPerByte: Partial<Record<Implementation, number>>;
@@ -161,6 +162,22 @@ export interface Column {
   cell: (l: SummaryLine) => string;
 }
 
+/**
+ * p50 per variant, in columns named for what it is: rr's round trip is
+ * latency, stream's one-way delay a queueing delay (time waiting in socket
+ * buffers, plots/queueing.ts). A kind gets its columns only when the run has
+ * lines of that mode; a line of the other mode shows '–' there.
+ */
+function p50Columns(lines: readonly SummaryLine[], impls: readonly Implementation[]): Column[] {
+  const kinds = [
+    { mode: 'rr', title: 'rr latency p50 µs' },
+    { mode: 'stream', title: 'stream queueing delay p50 µs' },
+  ] as const;
+  return kinds
+    .filter((k) => lines.some((l) => l.mode === k.mode))
+    .flatMap((k) => impls.map((i) => ({ title: `${i} ${k.title}`, cell: (l: SummaryLine) => (l.mode === k.mode ? num(l.p50[i]) : '–') })));
+}
+
 export function summaryColumns(lines: readonly SummaryLine[]): Column[] {
   const impls = IMPLEMENTATIONS.filter((i) => lines.some((l) => l.throughput[i]));
   const cols: Column[] = [
@@ -169,7 +186,7 @@ export function summaryColumns(lines: readonly SummaryLine[]): Column[] {
     { title: 'threads', cell: (l) => String(l.threads) },
     ...impls.map((i) => ({ title: `${i} Gbit/s`, cell: (l: SummaryLine) => num(l.throughput[i]?.median) })),
     ...impls.filter((i) => i !== 'two_copy').map((i) => ({ title: `${i} ÷ two_copy`, cell: (l: SummaryLine) => l.speedup[i] ?? '–' })),
-    ...impls.map((i) => ({ title: `${i} p50 µs`, cell: (l: SummaryLine) => num(l.p50[i]) })),
+    ...p50Columns(lines, impls),
   ];
   if (lines.some((l) => Object.keys(l.cyclesPerByte).length)) {
     cols.push(...impls.map((i) => ({ title: `${i} cycles/B`, cell: (l: SummaryLine) => num(l.cyclesPerByte[i]) })));

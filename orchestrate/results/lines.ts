@@ -73,6 +73,29 @@ export const ReceiverTcp = z.strictObject({
 });
 export type ReceiverTcp = z.infer<typeof ReceiverTcp>;
 
+/**
+ * Bytes waiting in a side's sockets during a stream run's measured window
+ * (c/queue.h): the server's SIOCOUTQ (written, not yet acknowledged), the
+ * client's SIOCINQ (received, not yet read), each summed over the run's
+ * connections and sampled every 10 ms by one thread per process, off the
+ * send and receive path. `bytes_mean` and `bytes_max` are null when no
+ * sample fell in the window. The whole object is null in rr mode (nothing
+ * waits there to speak of) and absent from lines older than the field.
+ */
+export const QueueSample = z
+  .strictObject({
+    bytes_mean: finite.nonnegative().nullable(),
+    bytes_max: count.nullable(),
+    samples: count,
+  })
+  .refine((q) => (q.samples === 0) === (q.bytes_mean === null && q.bytes_max === null), {
+    message: 'bytes_mean and bytes_max are null exactly when no sample was taken',
+  })
+  .refine((q) => q.bytes_mean === null || q.bytes_max === null || q.bytes_mean <= q.bytes_max * (1 + 1e-9), {
+    message: 'bytes_mean must not exceed bytes_max',
+  });
+export type QueueSample = z.infer<typeof QueueSample>;
+
 const common = {
   impl: Implementation,
   window_s: finite.nonnegative(),
@@ -81,6 +104,7 @@ const common = {
   throughput_gbps: finite.nonnegative(),
   /** Peak resident set size of the process, KiB (getrusage at exit). */
   max_rss_kib: z.number().int().positive(),
+  queue: QueueSample.nullable().optional(),
 };
 
 export const ClientResult = z.strictObject({

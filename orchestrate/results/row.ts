@@ -19,13 +19,25 @@ import { TcpColumns, tcpColumns } from './tcp.ts';
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();
 
+/**
+ * What a row's latency is. `rtt` (rr rows): a round trip, request sent to
+ * full response received. `one_way_queued` (stream rows): from the sender's
+ * send to full receipt, time waiting in socket buffers included — a
+ * queueing delay, not what one message costs. The binaries print `one_way`
+ * for the latter (their result-line contract); results.csv from before the
+ * rename say `one_way` too, and read as `one_way_queued`.
+ */
+export const RowLatencyKind = z.enum(['rtt', 'one_way_queued']);
+export type RowLatencyKind = z.infer<typeof RowLatencyKind>;
+export const ROW_LATENCY_KIND: Record<z.infer<typeof LatencyKind>, RowLatencyKind> = { rtt: 'rtt', one_way: 'one_way_queued' };
+
 /** The course's columns. Counters are the whole transfer's cost: server + client. */
 export const SeedColumns = z.strictObject({
   implementation: Implementation,
   msg_size: z.number().int().positive(),
   threads: z.number().int().positive(),
   throughput_gbps: z.number().finite().nonnegative(),
-  /** Mean latency: one-way in stream mode, round trip in rr mode (see latency_kind). */
+  /** Mean latency: the round trip in rr mode, the one-way (queueing) delay in stream mode (see latency_kind). */
   latency_us: z.number().finite().nonnegative(),
   cpu_cycles: figure,
   l1_cache_misses: figure,
@@ -46,7 +58,7 @@ export const DetailColumns = z.strictObject({
    * processes' whole lives too.
    */
   server_bytes_sent: count,
-  latency_kind: LatencyKind,
+  latency_kind: RowLatencyKind,
   latency_p50_us: z.number().finite().nonnegative(),
   latency_p99_us: z.number().finite().nonnegative(),
   latency_max_us: z.number().finite().nonnegative(),
@@ -75,18 +87,37 @@ export const TailColumns = z.strictObject({
   attempts: z.number().int().positive().nullable(),
   /** TCP segments retransmitted during the experiment, both namespaces together (their TcpRetransSegs, as nstat names it). */
   tcp_retrans_segs: count.nullable(),
+  /**
+   * Stream rows: the mean bytes waiting in the sockets during the measured
+   * window (result lines' `queue.bytes_mean`): the server's SIOCOUTQ
+   * (written, not yet acknowledged) and the client's SIOCINQ (received, not
+   * yet read), each summed over connections and sampled every 10 ms. Their
+   * sum is what Little's law compares with throughput × mean delay
+   * (plots/queueing.ts). Empty in rr rows, where nothing is sampled, and
+   * wherever no sample was taken.
+   */
+  queue_server_bytes_mean: z.number().finite().nonnegative().nullable(),
+  queue_client_bytes_mean: z.number().finite().nonnegative().nullable(),
   run_id: z.string().min(1),
   started_at: z.string().min(1),
 });
 
 
 /**
- * Columns that explain a row (TCP's account, steal, attempts): every run
+ * Columns that explain a row (TCP's account, steal, attempts, the bytes
+ * waiting in the sockets): every run
  * writes them, but a results.csv from before they existed lacks them. A
  * reader takes the file with or without each of them (absent: null,
  * unknown), and still refuses any column it does not know.
  */
-const EXPLAINING_COLUMN_NAMES = [...Object.keys(TcpColumns.shape), 'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts'] as const;
+const EXPLAINING_COLUMN_NAMES = [
+  ...Object.keys(TcpColumns.shape),
+  'steal_pct_server_cpu',
+  'steal_pct_client_cpu',
+  'attempts',
+  'queue_server_bytes_mean',
+  'queue_client_bytes_mean',
+] as const;
 
 export type FixedRow = z.infer<typeof SeedColumns> & z.infer<typeof DetailColumns> & z.infer<typeof TailColumns>;
 export interface Row extends FixedRow {
@@ -155,7 +186,7 @@ export function parseResultsCsv(text: string, source = 'results.csv'): { events:
   };
   // The header must be what row.ts writes, less any explaining columns it predates.
   const expected = Object.fromEntries(Object.entries(shape).filter(([c]) => !(missing as readonly string[]).includes(c)));
-  const typed = typedRecords(expected, header, records, source);
+  const typed = typedRecords(expected, header, records.map(renameLegacyCells), source);
   if (typed.length === 0) throw new DataError(`${source}: a header but no rows (did every experiment fail?)`);
   const unknown = Object.fromEntries(missing.map((c) => [c, null]));
   const rows = typed.map((record) => {
@@ -165,6 +196,11 @@ export function parseResultsCsv(text: string, source = 'results.csv'): { events:
     return { ...(fixed as unknown as FixedRow), perf };
   });
   return { events, rows };
+}
+
+/** A record as an older copybench wrote it → as this one writes it (`one_way` → `one_way_queued`). */
+function renameLegacyCells(record: Record<string, string>): Record<string, string> {
+  return record.latency_kind === 'one_way' ? { ...record, latency_kind: ROW_LATENCY_KIND.one_way } : record;
 }
 
 // Names under which perf may report the counters the course's columns need.
@@ -232,7 +268,7 @@ export function buildRow(input: RowInput): Row {
     bytes: client.bytes,
     messages: client.messages,
     server_bytes_sent: server.bytes_sent,
-    latency_kind: client.latency_us.kind,
+    latency_kind: ROW_LATENCY_KIND[client.latency_us.kind],
     latency_p50_us: client.latency_us.p50,
     latency_p99_us: client.latency_us.p99,
     latency_max_us: client.latency_us.max,
@@ -246,6 +282,8 @@ export function buildRow(input: RowInput): Row {
     steal_pct_client_cpu: roundPct(input.steal.client),
     attempts: input.attempt,
     tcp_retrans_segs: input.tcpRetransSegs,
+    queue_server_bytes_mean: server.queue?.bytes_mean ?? null,
+    queue_client_bytes_mean: client.queue?.bytes_mean ?? null,
     run_id: input.runId,
     started_at: input.startedAt,
   };

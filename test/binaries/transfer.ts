@@ -52,9 +52,30 @@ export function transferSuite(build: Build, opts: { duration: number; warmup: nu
                 expect(s.zerocopy).toEqual({ enabled: false, sends: 0, completions: 0, copied: 0, enobufs: 0 });
               }
               expectPlausibleTcp(s, c);
+              expectQueue(s, c, mode, opts.duration);
             });
           }
     });
+  }
+}
+
+/**
+ * The bytes waiting in the sockets (c/queue.h): sampled on both sides in
+ * stream mode, inside the window (about one sample per 10 ms of it, never
+ * more than the window holds, plus the server's stop-frame slack), and not
+ * at all in rr mode.
+ */
+function expectQueue(s: ServerResult, c: ClientResult, mode: string, duration: number): void {
+  if (mode === 'rr') {
+    expect(s.queue).toBeNull();
+    expect(c.queue).toBeNull();
+    return;
+  }
+  for (const q of [s.queue, c.queue]) {
+    expect(q).toBeTruthy();
+    expect(q!.samples).toBeGreaterThan(0);
+    expect(q!.samples).toBeLessThanOrEqual(Math.ceil((duration * 1000) / 10) + 5);
+    expect(q!.bytes_mean!).toBeLessThanOrEqual(q!.bytes_max!);
   }
 }
 

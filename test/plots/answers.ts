@@ -4,19 +4,10 @@ import type { RunData } from '../../orchestrate/plots/dataset.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { keyAnswers, type KeyAnswer } from '../../orchestrate/plots/report-answers.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
-import { runData } from './synthetic.ts';
+import { FIGURE_IDS as RUN_FIGURE_IDS, runData } from './synthetic.ts';
 
-/** Every figure id a full report has. */
-export const FIGURE_IDS = [
-  '1-throughput',
-  '2-latency',
-  '3-cache-misses',
-  '4-cycles-per-byte',
-  '4b-cpu-time-per-byte',
-  '5-zero-copy-completions',
-  '6-speedup',
-  '7-copy-attribution',
-];
+/** Every figure id a full report has: attribution's too. */
+export const FIGURE_IDS = [...RUN_FIGURE_IDS, '7-copy-attribution'];
 
 export function answersOf(rows: Row[], data: RunData = runData(rows), figureIds: readonly string[] = FIGURE_IDS): KeyAnswer[] {
   return keyAnswers({ analysis: analyse(pointStats(data.rows), data), data, figureIds });

@@ -58,7 +58,7 @@ describe('report.html in Chromium', () => {
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);
       const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt, w: i.naturalWidth })));
-      expect(await page.locator('figure[id] img').count()).toBe(7);
+      expect(await page.locator('figure[id] img').count()).toBe(8);
       expect(images.filter((i) => !i.ok)).toEqual([]);
 
       // Answers first, two columns: the words on the left, the figure beside them on the right, at a readable width.

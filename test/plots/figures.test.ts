@@ -11,17 +11,18 @@ import {
   cacheFigure,
   cpuTimeFigure,
   cyclesFigure,
-  latencyFigure,
   speedupFigure,
   speedupScale,
   speedupTicks,
   throughputFigure,
   zeroCopyFigure,
 } from '../../orchestrate/plots/figures.ts';
+import { latencyFigure, littleRules, queueingFigure } from '../../orchestrate/plots/latency-figures.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
+import { NO_QUEUE_COLUMNS } from '../../orchestrate/plots/queueing.ts';
 import { HEATMAP, SIZE_LABEL_EXPR, sizeAxis } from '../../orchestrate/plots/theme.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
-import { HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
+import { FIGURE_IDS, HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
@@ -116,13 +117,16 @@ describe('error bars (figures 1, 3, 4, 4b)', () => {
   });
 });
 
-describe('2. latency', () => {
+describe('2. latency: rr round trips only', () => {
   const f = latencyFigure(points, []);
+  const ruleOf = (fig: Figure) => parts(fig)[0].spec.layer.find((l: Any) => l.mark.type === 'rule');
 
-  it('keeps one-way (stream) and round-trip (rr) apart, labelled as such', () => {
-    expect(parts(f).map((p) => p.title)).toEqual([expect.stringMatching(/^one-way latency \(stream/), expect.stringMatching(/^round-trip latency \(rr/)]);
-    expect(parts(f)[0].spec.encoding.y.title).toMatch(/one-way/);
-    expect(parts(f)[1].spec.encoding.y.title).toMatch(/round-trip/);
+  it('has only rr data, titled as round-trip latency', () => {
+    expect(parts(f).map((p) => p.title)).toEqual([expect.stringMatching(/^round-trip latency \(rr/)]);
+    expect(parts(f)[0].spec.layer.find((l: Any) => l.mark.type === 'line').encoding.y.title).toMatch(/round-trip/);
+    const rr = points.filter((p) => p.mode === 'rr');
+    expect(valuesOf(f)).toHaveLength(rr.length * 2);
+    expect(f.caption).toMatch(/figure 2b/);
   });
 
   it('a panel per message size, threads on x, p50 and p99 told apart by dash', () => {
@@ -132,12 +136,78 @@ describe('2. latency', () => {
     const line = p.spec.layer.find((l: Any) => l.mark.type === 'line');
     expect(line.encoding.strokeDash.field).toBe('percentile');
     expect(line.encoding.strokeDash.scale.domain).toEqual(['p50', 'p99']);
-  });
-
-  it('carries p50 and p99 of every point', () => {
-    expect(valuesOf(f)).toHaveLength(points.length * 2);
     const p99 = valuesOf(f).find((v) => v.percentile === 'p99' && v.threads === 2);
     expect(p99.value).toBe(80); // synthetic: p99 = 40 × threads
+  });
+
+  it('draws min–max bars over repetitions where a point has two or more', () => {
+    const rule = ruleOf(f);
+    expect(rule.encoding.y.field).toBe('lo');
+    expect(rule.encoding.y2.field).toBe('hi');
+    const rows = [20, 5, 11].map((p50, i) => row({ impl: 'one_copy', mode: 'rr', size: 1024, rep: i + 1, gbps: 1, latencyP50Us: p50 }));
+    const v = valuesOf(latencyFigure(pointStats(rows), [])).find((x) => x.percentile === 'p50');
+    expect(v).toMatchObject({ value: 11, lo: 5, hi: 20, reps: 3 });
+  });
+
+  it('draws no bar where there is one repetition', () => {
+    const one = latencyFigure(pointStats(matrix({ repetitions: 1 })), []);
+    expect(ruleOf(one)).toBeUndefined();
+    expect(valuesOf(one).every((v) => v.lo === undefined && v.hi === undefined)).toBe(true);
+  });
+
+  it('says so when the run has no rr rows', () => {
+    const streamOnly = latencyFigure(pointStats(matrix({ modes: ['stream'] })), []);
+    expect(streamOnly.hasData).toBe(false);
+    expect(streamOnly.missing.join(' ')).toMatch(/no rr rows.*figure 2b/);
+  });
+});
+
+describe('2b. queueing delay and Little’s law', () => {
+  // λ = 1 GB/s (8 Gbit/s), W = 1 ms (1000 µs): λ·W = 1 MB; L = 1 MB split over the two sides.
+  const little = [1, 2].map((threads) =>
+    row({ impl: 'two_copy', size: 65536, threads, gbps: 8, latencyMeanUs: 1000, latencyP50Us: 900, queue: { server: 8e5, client: 2e5 } }),
+  );
+
+  it('shows the stream p50 as queueing delay, rr left out', () => {
+    const f = queueingFigure(points, []);
+    expect(f.id).toBe('2b-queueing-delay');
+    expect(f.title).toMatch(/queueing delay/);
+    const [delay] = parts(f);
+    expect(delay.title).toMatch(/^queueing delay \(stream/);
+    expect(delay.data.values).toHaveLength(points.filter((p) => p.mode === 'stream').length);
+    expect(delay.spec.layer.find((l: Any) => l.mark.type === 'rule').encoding.y.field).toBe('lo');
+  });
+
+  it('plots λ·W against L with the y = x line', () => {
+    const f = queueingFigure(pointStats(little), []);
+    expect(f.missing).toEqual([]);
+    const check = parts(f)[1];
+    expect(check.title).toMatch(/median 1\.00/);
+    const [rules, dots] = check.layer;
+    expect(rules.mark.type).toBe('rule');
+    const identity = rules.data.values.find((r: Any) => r.line === 'λ·W = L');
+    expect(identity.y).toBe(identity.x);
+    expect(identity.y2).toBe(identity.x2);
+    expect(identity.x).toBeLessThan(1e6);
+    expect(identity.x2).toBeGreaterThan(1e6);
+    expect(dots.data.values.map((v: Any) => [v.predicted, v.measured])).toEqual([[1e6, 1e6], [1e6, 1e6]]);
+    expect(dots.encoding.x.scale.type).toBe('log');
+  });
+
+  it('says what is missing and why when results.csv has no queue columns', () => {
+    const f = queueingFigure(points, []);
+    expect(f.hasData).toBe(true);
+    expect(f.missing).toEqual([NO_QUEUE_COLUMNS]);
+    expect((f.spec as Any).title.subtitle).toContain(NO_QUEUE_COLUMNS);
+    const note = parts(f)[1];
+    expect(note.title).toMatch(/not checked/);
+    expect(note.mark.type).toBe('text');
+    expect(note.data.values.map((v: Any) => v.text).join(' ')).toBe(NO_QUEUE_COLUMNS);
+  });
+
+  it('has a reference band a factor of 2 wide around y = x', () => {
+    const r = littleRules([{ variant: 'two_copy', size: 1, threads: 1, measured: 100, predicted: 400, ratio: 4 }]);
+    expect(r.map((x) => x.y2 / x.x2)).toEqual([1, 2, 0.5]);
   });
 });
 
@@ -314,22 +384,14 @@ describe('runs with less', () => {
   it('a single repetition and a single thread count: every figure says so', () => {
     const rows = matrix({ counters: true, threads: [4], repetitions: 1 });
     const figures = allFigures(pointStats(rows), analysisOf(rows));
-    expect(figures.map((f) => f.id)).toEqual([
-      '1-throughput',
-      '2-latency',
-      '3-cache-misses',
-      '4-cycles-per-byte',
-      '4b-cpu-time-per-byte',
-      '5-zero-copy-completions',
-      '6-speedup',
-    ]);
+    expect(figures.map((f) => f.id)).toEqual(FIGURE_IDS);
     for (const f of figures) {
       expect(f.hasData, f.id).toBe(true);
       const subtitle = ((f.spec as Any).title.subtitle ?? []).join(' ');
       expect(subtitle, f.id).toMatch(/one repetition per point/);
       expect(subtitle, f.id).toMatch(/one thread count \(4\)/);
     }
-    expect(valuesOf(figures[6]!).every((v) => v.label.endsWith('?'))).toBe(true);
+    expect(valuesOf(figures.find((f) => f.id === '6-speedup')!).every((v) => v.label.endsWith('?'))).toBe(true);
   });
 
   it('wraps long explanations so no word is cut', () => {

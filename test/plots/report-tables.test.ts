@@ -1,9 +1,9 @@
-// The machine table of the report: mitigations and the calibration.
+// The report's tables: the machine (mitigations, the calibration) and the summary's p50 columns.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMeta } from '../../orchestrate/results/meta.ts';
-import { machineFacts, machineLine, mitigationSummary, rowsText } from '../../orchestrate/plots/report-tables.ts';
+import { machineFacts, machineLine, mitigationSummary, rowsText, summaryColumns, summaryLines } from '../../orchestrate/plots/report-tables.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { matrix } from './synthetic.ts';
 
@@ -47,5 +47,29 @@ describe('the line under the title', () => {
   it('counts rows, points and repetitions', () => {
     const rows = matrix({ repetitions: 2 });
     expect(rowsText({ runId: 'x', meta: null, config: null, rows }, pointStats(rows))).toBe('72 rows (36 points × 2 repetitions)');
+  });
+});
+
+describe('the summary table', () => {
+  const columns = (modes: ('stream' | 'rr')[]) => {
+    const lines = summaryLines(pointStats(matrix({ modes, repetitions: 1 })), []);
+    return { lines, cols: summaryColumns(lines) };
+  };
+
+  it('calls rr p50 latency and stream p50 queueing delay, each only on its own lines', () => {
+    const { lines, cols } = columns(['stream', 'rr']);
+    const rrCol = cols.find((c) => c.title === 'two_copy rr latency p50 µs')!;
+    const streamCol = cols.find((c) => c.title === 'two_copy stream queueing delay p50 µs')!;
+    const stream = lines.find((l) => l.mode === 'stream' && l.threads === 2)!;
+    const rr = lines.find((l) => l.mode === 'rr' && l.threads === 2)!;
+    expect(streamCol.cell(stream)).toBe('20'); // synthetic: p50 = 10 × threads
+    expect(streamCol.cell(rr)).toBe('–');
+    expect(rrCol.cell(rr)).toBe('20');
+    expect(rrCol.cell(stream)).toBe('–');
+    expect(cols.some((c) => /p50 µs$/.test(c.title) && !/(latency|queueing delay) p50/.test(c.title))).toBe(false);
+  });
+
+  it('has no queueing-delay columns without stream lines', () => {
+    expect(columns(['rr']).cols.some((c) => c.title.includes('queueing'))).toBe(false);
   });
 });

@@ -46,7 +46,7 @@ describe('report.html', () => {
     expect(images.every((src) => src.startsWith('data:image/svg+xml;base64,'))).toBe(true);
     // Every figure once under "All figures", and again beside each answer that points to it.
     const all = html.slice(html.indexOf('<h2>All figures</h2>'));
-    expect([...all.matchAll(/<figure id="[^"]+"><h3>Figure [0-9a-z]+: /g)]).toHaveLength(7);
+    expect([...all.matchAll(/<figure id="[^"]+"><h3>Figure [0-9a-z]+: /g)]).toHaveLength(8);
   });
 
   it('names the machine: CPU, cores, kernel, perf version', () => {
@@ -97,7 +97,7 @@ describe('report.html', () => {
 describe('report.md', () => {
   it('links the PNGs beside it, each of which exists', () => {
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
-    expect(new Set(links).size).toBe(7);
+    expect(new Set(links).size).toBe(8);
     for (const l of links) expect(existsSync(path.join(out, l)), l).toBe(true);
   });
 
@@ -136,7 +136,9 @@ describe('answers first', () => {
     expect(html.indexOf('<h2>Details</h2>')).toBeGreaterThan(html.indexOf('<h2>Answers</h2>'));
     expect(html.indexOf('<h2>Details</h2>')).toBeLessThan(html.indexOf('<h2>All figures</h2>'));
     const sections = [...html.matchAll(/<section class="key" id="answer-(\d+)">(.*?)<\/section>/gs)].map((m) => m[2]!);
-    expect(sections).toHaveLength(9);
+    // The course's nine, then plotting.ts's extra answer: what the stream's delay is.
+    expect(sections).toHaveLength(10);
+    expect(sections[9]).toMatch(/<h3>What is stream &quot;latency&quot;\?<\/h3>/);
     const why = sections[0]!;
     expect(why).toMatch(/^<div class="words"><h3>Why does zero-copy not always give the best throughput\?<\/h3><p>.*\(figure 6\).*<\/p><\/div><div class="figs"><figure><img alt="Throughput speedup over two_copy" src="data:image\/svg\+xml;base64,/s);
     expect(why).toContain('<a href="#6-speedup">Figure 6: Throughput speedup over two_copy</a>');

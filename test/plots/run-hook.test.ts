@@ -33,7 +33,7 @@ describe.skipIf(!canRun)('plots at the end of a run', () => {
     expect(r.code, r.stderr).toBe(0);
     const runId = path.basename(runDirIn(out));
     const plots = path.join(tmp, 'a', 'plots', runId);
-    expect(r.stderr).toContain(`plots: 16 files in ${plots}`);
+    expect(r.stderr).toContain(`plots: ${FIGURE_FILES.length + 2} files in ${plots}`);
     expect(readdirSync(plots)).toEqual(expect.arrayContaining([...FIGURE_FILES, 'report.html', 'report.md']));
     expect(readFileSync(path.join(plots, 'report.html'), 'utf8')).toContain(runId);
   });

@@ -10,16 +10,20 @@ import type { Implementation, Mode } from '../../orchestrate/config/domain.ts';
 
 export const EVENTS = [...DEFAULT_PERF_EVENTS];
 
-/** Every figure file plot.mts writes. */
-export const FIGURE_FILES = [
+/** Every figure plot.mts draws for a run without attribution.csv (7-copy-attribution needs one). */
+export const FIGURE_IDS = [
   '1-throughput',
   '2-latency',
+  '2b-queueing-delay',
   '3-cache-misses',
   '4-cycles-per-byte',
   '4b-cpu-time-per-byte',
   '5-zero-copy-completions',
   '6-speedup',
-].flatMap((id) => [`${id}.svg`, `${id}.png`]);
+];
+
+/** Every figure file plot.mts writes for such a run. */
+export const FIGURE_FILES = FIGURE_IDS.flatMap((id) => [`${id}.svg`, `${id}.png`]);
 
 export const HARDWARE_EVENTS = ['cycles', 'instructions', 'L1-dcache-load-misses', 'LLC-load-misses', 'cache-misses'];
 
@@ -38,6 +42,11 @@ export interface RowSpec {
   zc?: { completions: number; copied: number };
   /** The server's bytes sent (server_bytes_sent); default: 1.8 s of `gbps`. */
   bytesSent?: number;
+  /** Mean and p50 latency in µs; default 20 and 10 × threads. */
+  latencyMeanUs?: number;
+  latencyP50Us?: number;
+  /** Mean bytes waiting in the sockets (queue_*_bytes_mean); default unknown (empty cells). */
+  queue?: { server: number | null; client: number | null };
 }
 
 export function row(spec: RowSpec): Row {
@@ -68,7 +77,7 @@ export function row(spec: RowSpec): Row {
     msg_size: spec.size,
     threads,
     throughput_gbps: spec.gbps,
-    latency_us: 20,
+    latency_us: spec.latencyMeanUs ?? 20,
     cpu_cycles: cycles,
     l1_cache_misses: c ? perf['server_L1-dcache-load-misses']! + perf['client_L1-dcache-load-misses']! : null,
     llc_cache_misses: c && !spec.onlyCacheMisses ? perf['server_LLC-load-misses']! + perf['client_LLC-load-misses']! : null,
@@ -79,8 +88,8 @@ export function row(spec: RowSpec): Row {
     bytes: Math.round((spec.gbps * 1e9 * 1.5) / 8),
     messages: Math.round((spec.gbps * 1e9 * 1.5) / 8 / spec.size),
     server_bytes_sent: bytesSent,
-    latency_kind: mode === 'stream' ? 'one_way' : 'rtt',
-    latency_p50_us: 10 * threads,
+    latency_kind: mode === 'stream' ? 'one_way_queued' : 'rtt',
+    latency_p50_us: spec.latencyP50Us ?? 10 * threads,
     latency_p99_us: 40 * threads,
     latency_max_us: 900,
     perf,
@@ -106,6 +115,8 @@ export function row(spec: RowSpec): Row {
     steal_pct_client_cpu: null,
     attempts: 1,
     tcp_retrans_segs: 0,
+    queue_server_bytes_mean: spec.queue?.server ?? null,
+    queue_client_bytes_mean: spec.queue?.client ?? null,
     run_id: 'synthetic-20260101-000000',
     started_at: '2026-01-01T00:00:00.000Z',
   };

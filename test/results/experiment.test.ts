@@ -35,11 +35,14 @@ describe('interpretExperiment', () => {
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     const { row } = out.value;
-    expect(row.bytes).toBe(859439104);
-    expect(row.throughput_gbps).toBe(13.751026);
-    expect(row.zc_copied).toBe(15601);
-    expect(row.tcp_bytes_sent).toBe(1023973184);
-    expect(row.tcp_segs_in_client).toBe(28012);
+    expect(row.bytes).toBe(1443430400);
+    expect(row.throughput_gbps).toBe(23.094886);
+    expect(row.zc_copied).toBe(25808);
+    expect(row.tcp_bytes_sent).toBe(1691398064);
+    expect(row.tcp_segs_in_client).toBe(47938);
+    expect(row.latency_kind).toBe('one_way_queued');
+    expect(row.queue_server_bytes_mean).toBe(673574.901961);
+    expect(row.queue_client_bytes_mean).toBe(838933.76);
     expect(row.tcp_retrans_segs).toBe(3);
     expect(row.cpu_cycles).toBeNull(); // <not supported> here: empty, never 0
     expect(row.perf['server_task-clock']).toBe(604.52);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   SEED_COLUMN_NAMES,
   buildRow,
@@ -16,6 +19,7 @@ import { DataError } from '../../orchestrate/results/table.ts';
 import { perfStat, zeroCopyStream } from '../run/helpers.ts';
 import { EVENTS as SYNTHETIC_EVENTS, row as syntheticRow } from '../plots/synthetic.ts';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENTS = ['cycles', 'L1-dcache-load-misses', 'LLC-load-misses', 'context-switches'];
 
 function row(serverPerf = perfStat({ cycles: 1000, 'L1-dcache-load-misses': 10, 'LLC-load-misses': 1, 'context-switches': 5 }),
@@ -45,7 +49,8 @@ describe('CSV header', () => {
       'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs',
       'tcp_span', 'tcp_data_segs_out', 'tcp_bytes_sent', 'tcp_bytes_acked', 'tcp_retrans', 'tcp_busy_ms',
       'tcp_rwnd_limited_ms', 'tcp_sndbuf_limited_ms', 'tcp_srtt_us', 'tcp_segs_in_client', 'tcp_bytes_per_segment', 'limited_by',
-      'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts', 'tcp_retrans_segs', 'run_id', 'started_at',
+      'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts', 'tcp_retrans_segs',
+      'queue_server_bytes_mean', 'queue_client_bytes_mean', 'run_id', 'started_at',
     ]);
     expect(new Set(h).size).toBe(h.length);
   });
@@ -58,7 +63,7 @@ describe('buildRow', () => {
     expect(r.implementation).toBe('zero_copy');
     expect(r.throughput_gbps).toBe(client.throughput_gbps);
     expect(r.latency_us).toBe(client.latency_us.mean);
-    expect(r.latency_kind).toBe('one_way');
+    expect(r.latency_kind).toBe('one_way_queued');
     expect(r.cpu_cycles).toBe(4000);
     expect(r.l1_cache_misses).toBe(40);
     expect(r.llc_cache_misses).toBe(4);
@@ -102,6 +107,32 @@ describe('buildRow', () => {
     expect(cells[header.indexOf('tcp_data_segs_out')]).toBe('');
     expect(cells[header.indexOf('limited_by')]).toBe('');
     expect(cells[header.indexOf('tcp_bytes_sent')]).toBe(String(server.tcp.bytes_sent));
+  });
+
+  it('names the latency by what it is: stream delays are one_way_queued, rr round trips rtt', () => {
+    const { client, server, experiment } = zeroCopyStream();
+    const rest = { serverPerf: perfStat({}), clientPerf: perfStat({}), events: [], tcpRetransSegs: 0, steal: { server: null, client: null }, attempt: 1, runId: 'r', startedAt: 't' };
+    expect(client.latency_us.kind).toBe('one_way'); // the binaries' contract is unchanged
+    expect(buildRow({ experiment, client, server, ...rest }).latency_kind).toBe('one_way_queued');
+    const rr = buildRow({ experiment: { ...experiment, mode: 'rr' }, client: { ...client, mode: 'rr', latency_us: { ...client.latency_us, kind: 'rtt' }, queue: null }, server: { ...server, mode: 'rr', queue: null }, ...rest });
+    expect(rr.latency_kind).toBe('rtt');
+    expect(rr.queue_server_bytes_mean).toBeNull();
+    expect(rr.queue_client_bytes_mean).toBeNull();
+  });
+
+  it("takes the bytes waiting from each side's queue, empty (never 0) where a line has none", () => {
+    const r = row();
+    const { client, server, experiment } = zeroCopyStream();
+    expect(server.queue!.samples).toBeGreaterThan(0);
+    expect(r.queue_server_bytes_mean).toBe(server.queue!.bytes_mean);
+    expect(r.queue_client_bytes_mean).toBe(client.queue!.bytes_mean);
+    const { queue: _s, ...oldServer } = server;
+    const { queue: _c, ...oldClient } = client;
+    const old = buildRow({ experiment, client: oldClient, server: { ...oldServer }, serverPerf: perfStat({}), clientPerf: perfStat({}),
+      events: [], tcpRetransSegs: 0, steal: { server: null, client: null }, attempt: 1, runId: 'r1', startedAt: 't' });
+    expect(old.queue_server_bytes_mean).toBeNull();
+    const cells = parseCsv(formatCsvLine(rowCells(old, [])))[0]!;
+    expect(cells[csvHeader([]).indexOf('queue_client_bytes_mean')]).toBe('');
   });
 
   it('leaves unsupported counters empty, never 0', () => {
@@ -249,6 +280,37 @@ describe('parseResultsCsv', () => {
     const at = tired[0]!.split(',').indexOf('limited_by');
     tired[1] = tired[1]!.split(',').map((c, i) => (i === at ? 'tired' : c)).join(',');
     expect(() => parseResultsCsv(tired.join('\n'))).toThrow(/line 2, limited_by/);
+  });
+
+  it("reads an older results.csv's latency_kind one_way as one_way_queued, and one without queue columns as unknown", () => {
+    const written = [
+      syntheticRow({ impl: 'two_copy', size: 128, gbps: 1, queue: { server: 1000, client: 24 } }),
+      syntheticRow({ impl: 'two_copy', mode: 'rr', size: 128, gbps: 1 }),
+    ];
+    const header = csvHeader(SYNTHETIC_EVENTS);
+    const keep = header.map((c, i) => (c.startsWith('queue_') ? -1 : i)).filter((i) => i >= 0);
+    const old = csvOf(written)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => keep.map((i) => line.split(',')[i]).join(','))
+      .join('\n')
+      .replace(',one_way_queued,', ',one_way,');
+    expect(old).toMatch(/,one_way,/);
+    const { rows } = parseResultsCsv(old);
+    expect(rows.map((r) => r.latency_kind)).toEqual(['one_way_queued', 'rtt']);
+    expect(rows.map((r) => [r.queue_server_bytes_mean, r.queue_client_bytes_mean])).toEqual([[null, null], [null, null]]);
+    const now = parseResultsCsv(csvOf(written)).rows;
+    expect(now[0]).toMatchObject({ queue_server_bytes_mean: 1000, queue_client_bytes_mean: 24 });
+    expect(() => parseResultsCsv(csvOf(written).replace(',one_way_queued,', ',one_weigh,'))).toThrow(/line 2, latency_kind/);
+  });
+
+  it('reads the committed example run (written before the queue columns and the rename)', () => {
+    const { rows } = parseResultsCsv(readFileSync(path.join(ROOT, 'results/example/results.csv'), 'utf8'));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.latency_kind).toBe(r.mode === 'stream' ? 'one_way_queued' : 'rtt');
+      expect(r.queue_server_bytes_mean).toBeNull();
+    }
   });
 
   it('rejects a row with the wrong number of cells', () => {
