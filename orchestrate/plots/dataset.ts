@@ -101,8 +101,9 @@ export function chooseLastLevel(rows: readonly Row[]): LastLevelChoice {
 
 export interface RowFigures {
   throughput_gbps: number;
-  latency_p50_us: number;
-  latency_p99_us: number;
+  /** Empty (null) for stream rows across two hosts (results/row.ts TWO_CLOCKS). */
+  latency_p50_us: number | null;
+  latency_p99_us: number | null;
   cycles_per_byte: number | null;
   /** Server + client CPU time (perf task-clock) per byte the server sent, in ns. */
   cpu_ns_per_byte: number | null;

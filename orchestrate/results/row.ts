@@ -18,6 +18,16 @@ import { TcpColumns, tcpColumns } from './tcp.ts';
 
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();
+const latency = z.number().finite().nonnegative().nullable();
+
+/**
+ * latency_kind of a stream row across two hosts (topology ssh): the client
+ * cannot subtract the server's send time, read on another clock, from its own
+ * receive time, so the one-way delay is not measured and the latency cells
+ * are empty. rr rows keep their round trips, timed on one clock.
+ */
+export const TWO_CLOCKS = 'none_two_clocks';
+const RowLatencyKind = z.union([LatencyKind, z.literal(TWO_CLOCKS)]);
 
 /** The course's columns. Counters are the whole transfer's cost: server + client. */
 export const SeedColumns = z.strictObject({
@@ -25,8 +35,8 @@ export const SeedColumns = z.strictObject({
   msg_size: z.number().int().positive(),
   threads: z.number().int().positive(),
   throughput_gbps: z.number().finite().nonnegative(),
-  /** Mean latency: one-way in stream mode, round trip in rr mode (see latency_kind). */
-  latency_us: z.number().finite().nonnegative(),
+  /** Mean latency: one-way in stream mode, round trip in rr mode (see latency_kind); empty for stream across two hosts. */
+  latency_us: latency,
   cpu_cycles: figure,
   l1_cache_misses: figure,
   llc_cache_misses: figure,
@@ -46,10 +56,10 @@ export const DetailColumns = z.strictObject({
    * processes' whole lives too.
    */
   server_bytes_sent: count,
-  latency_kind: LatencyKind,
-  latency_p50_us: z.number().finite().nonnegative(),
-  latency_p99_us: z.number().finite().nonnegative(),
-  latency_max_us: z.number().finite().nonnegative(),
+  latency_kind: RowLatencyKind,
+  latency_p50_us: latency,
+  latency_p99_us: latency,
+  latency_max_us: latency,
 });
 
 // Then, per side and event: `server_<event>`, `server_<event>_run_pct`, ...
@@ -196,6 +206,8 @@ export function transferCount(server: PerfStat, client: PerfStat, names: readonl
 }
 
 export interface RowInput extends ExperimentOutputs {
+  /** `two`: server and client on two hosts, two clocks (TWO_CLOCKS); default `one`. */
+  clocks?: 'one' | 'two';
   tcpRetransSegs: number | null;
   steal: { server: number | null; client: number | null };
   attempt: number;
@@ -206,6 +218,8 @@ export interface RowInput extends ExperimentOutputs {
 export function buildRow(input: RowInput): Row {
   const { experiment: e, client, server, serverPerf, clientPerf, events } = input;
   const cpuCycles = transferCount(serverPerf, clientPerf, CYCLES);
+  const lat = client.latency_us;
+  const oneWayAcrossHosts = e.mode === 'stream' && input.clocks === 'two';
   const perf: Record<string, number | null> = {};
   for (const [side, stat] of [
     ['server', serverPerf],
@@ -221,7 +235,7 @@ export function buildRow(input: RowInput): Row {
     msg_size: e.msgSize,
     threads: e.threads,
     throughput_gbps: client.throughput_gbps,
-    latency_us: client.latency_us.mean,
+    latency_us: oneWayAcrossHosts ? null : lat.mean,
     cpu_cycles: cpuCycles,
     l1_cache_misses: transferCount(serverPerf, clientPerf, L1_MISSES),
     llc_cache_misses: transferCount(serverPerf, clientPerf, LLC_MISSES),
@@ -232,10 +246,10 @@ export function buildRow(input: RowInput): Row {
     bytes: client.bytes,
     messages: client.messages,
     server_bytes_sent: server.bytes_sent,
-    latency_kind: client.latency_us.kind,
-    latency_p50_us: client.latency_us.p50,
-    latency_p99_us: client.latency_us.p99,
-    latency_max_us: client.latency_us.max,
+    latency_kind: oneWayAcrossHosts ? TWO_CLOCKS : lat.kind,
+    latency_p50_us: oneWayAcrossHosts ? null : lat.p50,
+    latency_p99_us: oneWayAcrossHosts ? null : lat.p99,
+    latency_max_us: oneWayAcrossHosts ? null : lat.max,
     cycles_per_byte: cpuCycles === null || server.bytes_sent === 0 ? null : cpuCycles / server.bytes_sent,
     zc_sends: server.zerocopy.sends,
     zc_completions: server.zerocopy.completions,

@@ -43,7 +43,7 @@ export function readRequest(configArg: string | null, resumeDir: string | null, 
     resume = readResumeState(resumeDir, (c) => csvHeader(perfEvents(c)));
     ({ config, meta: { config_path: configPath } } = resume);
     // The run may have started on a machine with more CPUs than this one.
-    for (const side of SIDES) {
+    for (const side of config.topology.kind === 'ssh' ? [] : SIDES) {
       const list = config.pinning[side];
       const problem = list === null ? null : cpuListProblem(list, machineCpus());
       if (problem) throw new ResumeError(`${resumeDir}: its config's pinning.${side} (${list}) does not fit this machine: ${problem}`);
