@@ -1,7 +1,8 @@
 // The run's link to a host: one ssh process that is at once the connection
 // every other ssh call of the run shares (ControlMaster) and a small shell
 // at the host that answers requests on its stdin — /proc/net/snmp for TCP's
-// counters, /proc/stat for steal — without a process start per reading.
+// counters, /proc/stat for steal, a perf file to bring home — without a
+// process start per request (a new ssh channel costs ~0.1 s on a busy host).
 //
 // The shell's pid and start time at the host are the run's owner there: the
 // state file of the run's folder names them (ssh-state.ts), and a later run
@@ -12,10 +13,15 @@ import { TopologyError } from './topology.ts';
 import { hostName, sshArgv, type SshHost } from './ssh-place.ts';
 import { lastLines, type ProcessTracker, type Tracked } from '../process.ts';
 
-// First line: "PID START"; then one answer per request, ended by a line ".".
+// First line: "PID START". Then per request line `snmp`, `stat` or `take PATH`
+// (the file, removed once read): its length in bytes on a line, then exactly
+// that many bytes; -1 when it cannot be read. Read into a variable first, so
+// the length is that of what is sent ($(...) drops trailing newlines: hence
+// the "." kept and cut). LC_ALL=C: ${#t} counts bytes.
 const HOLDER =
   'echo "$$ $(cut -d" " -f22 /proc/$$/stat)"; ' +
-  'while read -r what; do case "$what" in snmp) cat /proc/net/snmp;; stat) cat /proc/stat;; esac; echo .; done';
+  'while read -r what arg; do case "$what" in snmp) f=/proc/net/snmp;; stat) f=/proc/stat;; take) f=$arg;; *) f=/nonexistent;; esac; ' +
+  'if t=$(cat "$f" 2>/dev/null && echo .); then t=${t%.}; [ "$what" = take ] && rm -f "$f"; printf "%s\n%s" "${#t}" "$t"; else echo -1; fi; done';
 
 /** What an ssh failure to connect usually means, for the person running. */
 export function connectHint(stderr: string): string {
@@ -30,37 +36,42 @@ export function connectHint(stderr: string): string {
   return 'ssh could not connect';
 }
 
+export type Request = 'snmp' | 'stat' | `take ${string}`;
+
 export class HostLink {
   /** `PID START` of the shell at the host: the run's owner there. */
   readonly owner: string;
-  private buffered = '';
-  private answer: string[] = [];
-  private readonly waiting: ((text: string | null) => void)[] = [];
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly waiting: ((answer: Buffer | null) => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly host: Omit<SshHost, 'runDir'>,
     private readonly tracked: Tracked,
     owner: string,
+    rest: Buffer,
   ) {
     this.owner = owner;
-    tracked.promise.stdout.on('data', (d: Buffer) => this.take(d.toString()));
+    this.buffered = rest;
+    tracked.promise.stdout.on('data', (d: Buffer) => this.take(d));
     void tracked.exited.then(() => this.waiting.splice(0).forEach((w) => w(null)));
   }
 
   /** Connects (host key checked, keys as ssh finds them); throws TopologyError naming the host when it cannot. */
   static async open(host: Omit<SshHost, 'runDir'>, tracker: ProcessTracker, timeoutMs = 20_000): Promise<HostLink> {
-    const tracked = tracker.start(sshArgv(host, ['sh', '-c', HOLDER], { master: true }), `${hostName(host)} link`, process.env);
-    const first = await new Promise<string | ProcessOutput | null>((resolve) => {
-      let buf = '';
+    const argv = sshArgv(host, ['env', 'LC_ALL=C', 'sh', '-c', HOLDER], { master: true });
+    const tracked = tracker.start(argv, `${hostName(host)} link`, process.env);
+    const first = await new Promise<[string, Buffer] | ProcessOutput | null>((resolve) => {
+      let buf = Buffer.alloc(0);
       const timer = setTimeout(() => resolve(null), timeoutMs);
       const onData = (d: Buffer) => {
-        buf += d.toString();
-        const m = /^(\d+ \d+)\n/.exec(buf);
+        buf = Buffer.concat([buf, d]);
+        const nl = buf.indexOf(10);
+        const m = nl < 0 ? null : /^(\d+ \d+)$/.exec(buf.subarray(0, nl).toString());
         if (m) {
           clearTimeout(timer);
           tracked.promise.stdout.off('data', onData);
-          resolve(m[1]!);
+          resolve([m[1]!, buf.subarray(nl + 1)]);
         }
       };
       tracked.promise.stdout.on('data', onData);
@@ -69,36 +80,38 @@ export class HostLink {
         resolve(out);
       });
     });
-    if (typeof first === 'string') return new HostLink(host, tracked, first);
+    if (Array.isArray(first)) return new HostLink(host, tracked, first[0], first[1]);
     if (!tracked.done) await tracker.end(tracked, 500);
     const stderr = first === null ? `no answer within ${timeoutMs / 1000} s` : lastLines(first.stderr, 4);
     throw new TopologyError(`${hostName(host)}: ${connectHint(stderr)} (ssh: ${stderr})`);
   }
 
-  private take(text: string): void {
-    this.buffered += text;
-    let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      if (line !== '.') {
-        this.answer.push(line);
-        continue;
-      }
-      const text = this.answer.join('\n') + '\n';
-      this.answer = [];
-      this.waiting.shift()?.(text);
+  /** Answers in order: a length line, then that many bytes. */
+  private take(chunk: Buffer): void {
+    this.buffered = Buffer.concat([this.buffered, chunk]);
+    for (;;) {
+      const nl = this.buffered.indexOf(10);
+      if (nl < 0) return;
+      const length = Number(this.buffered.subarray(0, nl).toString());
+      if (length >= 0 && this.buffered.length < nl + 1 + length) return;
+      const answer = length < 0 ? null : this.buffered.subarray(nl + 1, nl + 1 + length);
+      this.buffered = this.buffered.subarray(nl + 1 + Math.max(0, length));
+      this.waiting.shift()?.(answer);
     }
   }
 
-  /** The text of /proc/net/snmp or /proc/stat at the host now; null once the link is gone. */
-  ask(what: 'snmp' | 'stat'): Promise<string | null> {
+  get alive(): boolean {
+    return !this.tracked.done;
+  }
+
+  /** The file's bytes at the host (snmp: /proc/net/snmp, stat: /proc/stat, take: a file, removed); null when unreadable or the link is gone. */
+  ask(request: Request): Promise<Buffer | null> {
     const next = this.queue.then(
       () =>
-        new Promise<string | null>((resolve) => {
+        new Promise<Buffer | null>((resolve) => {
           if (this.tracked.done) return resolve(null);
           this.waiting.push(resolve);
-          this.tracked.promise.stdin.write(`${what}\n`);
+          this.tracked.promise.stdin.write(`${request}\n`);
         }),
     );
     this.queue = next.catch(() => {});

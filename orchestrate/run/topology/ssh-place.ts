@@ -76,8 +76,19 @@ const SIGNAL =
 // perf's locale: a comma decimal separator would split its -x, fields.
 const C_LOCALE = ['env', 'LC_ALL=C'];
 
-/** The host as a Place: commands over the run's connection, files in its run folder. */
-export function sshPlace(host: SshHost): Place {
+/** Brings a file home from the host: its bytes, removed there; null when it was not written. */
+export type TakeFile = (remotePath: string) => Promise<Buffer | null>;
+
+/** A file taken home with an ssh call of its own (cat, then rm). */
+export async function takeOverSsh(host: SshHost, remotePath: string): Promise<Buffer | null> {
+  const out = await atHost(host, ['sh', '-c', 'cat "$0" && rm -f "$0"', remotePath]);
+  // 255: ssh itself failed; 1: the file was not written (the process did not get that far).
+  if (out.exitCode === 255) throw new Error(`${hostName(host)}: could not bring back ${path.basename(remotePath)}: ${lastLines(out.stderr)}`);
+  return out.exitCode === 0 ? out.buffer() : null;
+}
+
+/** The host as a Place: commands over the run's connection, files in its run folder, brought home by `take`. */
+export function sshPlace(host: SshHost, take: TakeFile = (remote) => takeOverSsh(host, remote)): Place {
   const command = (argv: readonly string[]) => sshArgv(host, [...C_LOCALE, ...argv]);
   let launched = 0;
   const launch = (argv: readonly string[], label: string): Launch => {
@@ -99,10 +110,8 @@ export function sshPlace(host: SshHost): Place {
     outputPath,
     collect: async (localFiles) => {
       for (const file of localFiles) {
-        const out = await atHost(host, ['sh', '-c', 'cat "$0" && rm -f "$0"', outputPath(file)]);
-        // 255: ssh itself failed; 1: the file was not written (the process did not get that far).
-        if (out.exitCode === 255) throw new Error(`${hostName(host)}: could not bring back ${path.basename(file)}: ${lastLines(out.stderr)}`);
-        if (out.exitCode === 0) writeFile(file, out.stdout);
+        const bytes = await take(outputPath(file));
+        if (bytes !== null) writeFile(file, bytes.toString());
       }
     },
     binDir: () => `${host.runDir}/bin`,

@@ -23,7 +23,7 @@ import type { Place } from '../place.ts';
 import { Interrupted, ProcessTracker } from '../process.ts';
 import { parseSnmpTcp } from './counters.ts';
 import { HostLink } from './ssh-link.ts';
-import { atHost, hostName, sshPlace, type SshHost } from './ssh-place.ts';
+import { atHost, hostName, sshPlace, takeOverSsh, type SshHost } from './ssh-place.ts';
 import { buildAtHost, checkHost, hostTools, readHostFacts } from './ssh-prepare.ts';
 import { cleanRunFolder, createRunFolder, repairDeadRuns, saveState, type RunState } from './ssh-state.ts';
 import { RECORDED_SYSCTLS, normalize, readSysctl, writeSysctl } from './sysctl.ts';
@@ -64,7 +64,12 @@ export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): 
       { side, destination: t[side].ssh, sshConfig: t.ssh_config, controlPath: path.join(undo.controlDir, side), runDir: `${t.work_dir.replace(/\/$/, '')}/${token}-${side}` },
     ]),
   ) as Record<Side, SshHost>;
-  const places = { server: sshPlace(hosts.server), client: sshPlace(hosts.client) };
+  // Perf files come home over the link (no ssh call of their own) while it lives.
+  const take = (side: Side) => async (remote: string) => {
+    const link = undo.links[side];
+    return link?.alive ? link.ask(`take ${remote}`) : takeOverSsh(hosts[side], remote);
+  };
+  const places = { server: sshPlace(hosts.server, take('server')), client: sshPlace(hosts.client, take('client')) };
   let tornDown = false;
   const tearDown = async () => {
     if (tornDown) return;
@@ -105,14 +110,15 @@ export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): 
       places,
       tcpCounters: async () => {
         const text = await ask('snmp');
-        const s = text.server === null ? null : parseSnmpTcp(text.server);
-        const c = text.client === null ? null : parseSnmpTcp(text.client);
+        const s = text.server === null ? null : parseSnmpTcp(text.server.toString());
+        const c = text.client === null ? null : parseSnmpTcp(text.client.toString());
         const sum = s?.retransSegs != null && c?.retransSegs != null ? s.retransSegs + c.retransSegs : null;
         return { retransSegs: sum, serverOutSegs: s?.outSegs ?? null };
       },
       cpuTicks: async () => {
         const text = await ask('stat');
-        return { server: text.server === null ? null : parseProcStat(text.server), client: text.client === null ? null : parseProcStat(text.client) };
+        const stat = (side: Side) => (text[side] === null ? null : parseProcStat(text[side].toString()));
+        return { server: stat('server'), client: stat('client') };
       },
       hosts: facts,
       perfUnsupported: [...new Set([...unsupported.server, ...unsupported.client])],
