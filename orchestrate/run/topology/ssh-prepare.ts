@@ -62,8 +62,8 @@ export async function checkHost(host: Reach, tools: readonly string[], events: r
   return events.filter((ev) => !report.counts[ev]!.supported);
 }
 
-// `sh -c FACTS PEER_ADDRESS`: key=value lines (results/hosts.ts reads them).
-const FACTS =
+// `sh -c FACTS PEER_ADDRESS`: key=value lines (results/hosts.ts reads them; test/fixtures/hosts/ holds captured ones).
+export const FACTS =
   PATH_PLUS +
   'echo "hostname=$(cat /proc/sys/kernel/hostname)"; echo "kernel=$(uname -sr)"; ' +
   'echo "cpu_model=$(sed -n "s/^model name[[:space:]]*: //p" /proc/cpuinfo | head -n1)"; ' +
