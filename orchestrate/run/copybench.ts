@@ -2,7 +2,7 @@
 // for the pair engine; its outputs become a row in results/experiment.ts.
 import { perfEvents, type Config } from '../config/schema.ts';
 import { describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
-import { OVERHEAD_PER_EXPERIMENT_S } from '../config/estimate.ts';
+import { experimentOverheadS } from '../config/estimate.ts';
 import { interpretExperiment, type ExperimentResult } from '../results/experiment.ts';
 import { ReadyLine, parseLine } from '../results/lines.ts';
 import { rowCells } from '../results/row.ts';
@@ -74,7 +74,7 @@ export function experimentStep(e: Experiment, config: Config, onRow?: (outcome: 
   return {
     label: describeExperiment(e, config),
     key: experimentKey(e),
-    estimateS: config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S,
+    estimateS: config.warmup_s + config.duration_s + experimentOverheadS(config),
     run: async (ctx) => {
       const outcome = await runExperiment(e, ctx);
       const { attempts } = outcome;

@@ -64,14 +64,15 @@ export class HostLink {
     const first = await new Promise<[string, Buffer] | ProcessOutput | null>((resolve) => {
       let buf = Buffer.alloc(0);
       const timer = setTimeout(() => resolve(null), timeoutMs);
+      // A login script may print lines of its own first: the owner line is the first that looks like one.
       const onData = (d: Buffer) => {
         buf = Buffer.concat([buf, d]);
-        const nl = buf.indexOf(10);
-        const m = nl < 0 ? null : /^(\d+ \d+)$/.exec(buf.subarray(0, nl).toString());
-        if (m) {
+        for (let start = 0, nl: number; (nl = buf.indexOf(10, start)) >= 0; start = nl + 1) {
+          const m = /^(\d+ \d+)$/.exec(buf.subarray(start, nl).toString());
+          if (!m) continue;
           clearTimeout(timer);
           tracked.promise.stdout.off('data', onData);
-          resolve([m[1]!, buf.subarray(nl + 1)]);
+          return resolve([m[1]!, buf.subarray(nl + 1)]);
         }
       };
       tracked.promise.stdout.on('data', onData);
