@@ -5,7 +5,7 @@
 // on either host — no process, no run folder, every sysctl as it was.
 // Skipped, with the reason printed, when not root or without sshd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../orchestrate/config/load.ts';
 import { matrixSize } from '../../orchestrate/config/estimate.ts';
@@ -95,7 +95,7 @@ describe.skipIf(skipReason !== null)('topology ssh, two hosts with real sshd', (
     await expectNothingLeft();
   }, 150_000);
 
-  it('Ctrl-C mid-run: exit 130, nothing left on either host; --resume completes the run', async () => {
+  it('Ctrl-C mid-run: exit 130, nothing left on either host; --resume completes the run (--keep-remote: the folders stay)', async () => {
     const file = hosts.config('interrupt-ssh', { server: 'srv', client: 'cli' }, { variants: '[two_copy, one_copy, zero_copy]', modes: '[stream, rr]' });
     const out = path.join(hosts.dir, 'interrupt');
     const { child, finished } = hosts.run([file, '--out', out]);
@@ -110,12 +110,20 @@ describe.skipIf(skipReason !== null)('topology ssh, two hosts with real sshd', (
     expect(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')).status).toBe('interrupted');
     await expectNothingLeft();
 
-    const resumed = await hosts.run(['--resume', dir]).finished;
+    const resumed = await hosts.run(['--resume', dir, '--keep-remote']).finished;
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`(${kept} already done in ${dir})`);
     const rows = records(dir);
     expect(rows).toHaveLength(6);
     expect(new Set(rows.map(keyOf)).size).toBe(6);
+    // Kept: each host's folder with its binaries, without the state file (nothing for a later run to repair).
+    const folders = readdirSync(hosts.workDir).sort();
+    expect(folders.map((f) => f.replace(/^.*-/, ''))).toEqual(['client', 'server']);
+    for (const f of folders) {
+      expect(existsSync(path.join(hosts.workDir, f, 'bin', 'a3_server')), f).toBe(true);
+      expect(existsSync(path.join(hosts.workDir, f, 'state')), f).toBe(false);
+    }
+    for (const f of folders) rmSync(path.join(hosts.workDir, f), { recursive: true });
     await expectNothingLeft();
   }, 150_000);
 });
