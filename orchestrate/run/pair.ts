@@ -252,19 +252,7 @@ async function runProcesses<R>(
   const { tracker, abort } = ctx;
   const problems: string[] = [];
   const timings: ProcessLives<R>['timings'] = { listenerReady: null, driverExited: null, listenerExited: null };
-  // Each side's perf file, written at its place (on a host: in its work folder) and collected after.
-  const perfFile = (side: Side) => file(ctx.recorder ? `${side}.perf.data` : `${side}.perf`);
-  const output = (side: Side) => ctx.places[side].outputPath(perfFile(side));
-  const command = (p: ProcessSpec) =>
-    ctx.recorder
-      ? recordArgv(ctx.recorder, output(p.side), ctx.pinning[p.side], p.argv)
-      : perfArgv(ctx.perfEvents, output(p.side), ctx.pinning[p.side], p.argv);
-  const commands: string[] = [];
-  const start = (p: ProcessSpec) => {
-    const launch = ctx.places[p.side].launch(command(p), p.label);
-    commands.push(JSON.stringify(launch.argv));
-    return tracker.start(launch.argv, p.label, undefined, launch.signal);
-  };
+  const { start, commands, perfFile } = starter(ctx, file);
   const checkAbort = () => {
     if (abort.aborted) throw new Interrupted('interrupted');
   };
@@ -329,6 +317,27 @@ async function runProcesses<R>(
   }
   const records = exitRecords(started(), outs, spec.listener, endedListener, problems);
   return { ready, records, problems, timings, ticks };
+}
+
+/**
+ * How the pair's processes start: under perf at their side's place, each
+ * command noted for commands.txt. Each side's perf file is written at its
+ * place (on a host: in the run's folder there) and collected after.
+ */
+function starter(ctx: PairContext, file: (name: string) => string) {
+  const perfFile = (side: Side) => file(ctx.recorder ? `${side}.perf.data` : `${side}.perf`);
+  const output = (side: Side) => ctx.places[side].outputPath(perfFile(side));
+  const command = (p: ProcessSpec) =>
+    ctx.recorder
+      ? recordArgv(ctx.recorder, output(p.side), ctx.pinning[p.side], p.argv)
+      : perfArgv(ctx.perfEvents, output(p.side), ctx.pinning[p.side], p.argv);
+  const commands: string[] = [];
+  const start = (p: ProcessSpec): Tracked => {
+    const launch = ctx.places[p.side].launch(command(p), p.label);
+    commands.push(JSON.stringify(launch.argv));
+    return ctx.tracker.start(launch.argv, p.label, undefined, launch.signal);
+  };
+  return { start, commands, perfFile };
 }
 
 /** Each side's outputs; an exit other than 0 is a problem, but for a listener we stopped by design. */

@@ -102,24 +102,12 @@ export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): 
     });
     step();
     const sysctls = await applySysctls(t, hosts, places, undo.states as Record<Side, RunState>);
-    const ask = (what: 'snmp' | 'stat') => bothSides((side) => links[side].ask(what));
     return {
       kind: 'ssh',
       serverAddress: t.server.address,
       clientAddress: client.facts.address ?? t.server.address,
       places,
-      tcpCounters: async () => {
-        const text = await ask('snmp');
-        const s = text.server === null ? null : parseSnmpTcp(text.server.toString());
-        const c = text.client === null ? null : parseSnmpTcp(text.client.toString());
-        const sum = s?.retransSegs != null && c?.retransSegs != null ? s.retransSegs + c.retransSegs : null;
-        return { retransSegs: sum, serverOutSegs: s?.outSegs ?? null };
-      },
-      cpuTicks: async () => {
-        const text = await ask('stat');
-        const stat = (side: Side) => (text[side] === null ? null : parseProcStat(text[side].toString()));
-        return { server: stat('server'), client: stat('client') };
-      },
+      ...readings(links),
       hosts: facts,
       perfUnsupported: [...new Set([...unsupported.server, ...unsupported.client])],
       sysctls,
@@ -131,6 +119,26 @@ export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): 
     await tearDown().catch((e: Error) => notes.push(e.message));
     throw err;
   }
+}
+
+/** TCP's counters and /proc/stat, each read on its host over the run's link. */
+function readings(links: Record<Side, HostLink>): Pick<Topology, 'tcpCounters' | 'cpuTicks'> {
+  const ask = (what: 'snmp' | 'stat') => bothSides((side) => links[side].ask(what));
+  return {
+    tcpCounters: async () => {
+      const text = await ask('snmp');
+      const s = text.server === null ? null : parseSnmpTcp(text.server.toString());
+      const c = text.client === null ? null : parseSnmpTcp(text.client.toString());
+      // Both hosts' retransmissions (their TcpRetransSegs); the server host's segments sent.
+      const sum = s?.retransSegs != null && c?.retransSegs != null ? s.retransSegs + c.retransSegs : null;
+      return { retransSegs: sum, serverOutSegs: s?.outSegs ?? null };
+    },
+    cpuTicks: async () => {
+      const text = await ask('stat');
+      const stat = (side: Side) => (text[side] === null ? null : parseProcStat(text[side].toString()));
+      return { server: stat('server'), client: stat('client') };
+    },
+  };
 }
 
 const binaryNames = (impl: Implementation) => SIDES.map((role) => path.basename(binaryPath('', impl, role)));
