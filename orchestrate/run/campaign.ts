@@ -179,10 +179,7 @@ export class Campaign {
       this.meta.sysctls = topology.sysctls;
       // Two hosts: their facts, and what perf cannot count there (read at setup, not by the preflight here).
       if (topology.hosts) this.meta.hosts = topology.hosts;
-      if (topology.perfUnsupported) {
-        this.meta.perf_unsupported = topology.perfUnsupported;
-        if (topology.perfUnsupported.length) this.say(`note: perf cannot count ${topology.perfUnsupported.join(', ')} on a host: those cells stay empty`);
-      }
+      if (topology.perfUnsupported) this.meta.perf_unsupported = topology.perfUnsupported;
       this.checkSteal();
       this.save();
       const ctx: StepContext = {

@@ -85,6 +85,9 @@ export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): 
     const unsupported = await bothSides((side) =>
       checkHost(hosts[side], hostTools(config.pinning[side] !== null), opts.perfEvents, config.pinning[side]),
     );
+    for (const side of SIDES) {
+      if (unsupported[side].length) notes.push(`${hostName(hosts[side])}: perf cannot count ${unsupported[side].join(', ')} there: those cells stay empty`);
+    }
     step();
     // The client's route to the server's address first: its source address is where the server sends.
     const client = await readHostFacts(hosts.client, t.server.address);
@@ -143,7 +146,7 @@ function readings(links: Record<Side, HostLink>): Pick<Topology, 'tcpCounters' |
 
 const binaryNames = (impl: Implementation) => SIDES.map((role) => path.basename(binaryPath('', impl, role)));
 
-/** What the facts tell the person running before the first row. */
+/** What the facts tell the person running before the first row; throws when the client has no route to the server. */
 function factNotes(t: SshConfig, facts: Record<Side, HostFacts>): string[] {
   const notes = ['stream rows leave the one-way delay empty (latency_kind none_two_clocks): the two hosts have two clocks; rr round trips are the latency'];
   if (facts.client.route === null) throw new TopologyError(`${hostName({ side: 'client', destination: t.client.ssh })}: no route to the server's address ${t.server.address}`);
