@@ -15,9 +15,17 @@ import { chooseLastLevel, hasCycles, hasL1, hasTaskClock, type LastLevelChoice, 
 import type { FigureName, PointStats } from './points.ts';
 import { regimePoints, unsteadyPoints, type RegimePoint, type UnsteadyPoint } from './regime-points.ts';
 import type { Interval } from '../results/stats.ts';
+import { copyCount, fallsWithThreads, twoRegimes, type Finding, type FindingInput } from './findings.ts';
+import { setupCost } from './findings-setup.ts';
+import type { RatioAt } from './ratios.ts';
+import { modeScaling, threadRatios, type ModeScaling, type ThreadRatio } from './threads.ts';
+import { zeroCopyFinding, type ZeroCopyFinding } from './zero-copy.ts';
+import { zeroCopyWhy, type ZeroCopyWhy } from './zero-copy-why.ts';
+
+export { DEFERRED_COPY_REASON, zeroCopyFinding, type ZeroCopyFinding } from './zero-copy.ts';
 
 /** What the analysis reads besides the points. */
-export type AnalysisInput = Pick<RunData, 'rows' | 'events' | 'meta' | 'config'>;
+export type AnalysisInput = Pick<RunData, 'rows' | 'events' | 'meta' | 'config' | 'attribution'>;
 
 // --- 1. crossovers -------------------------------------------------------------
 
@@ -86,6 +94,8 @@ export interface LevelReduction {
   /** Points where the variant has fewer misses than two_copy beyond noise, and more. */
   fewerBeyondNoise: number;
   moreBeyondNoise: number;
+  /** The middle point of the sorted ratios (variant ÷ two_copy misses): its interval is the one quoted. */
+  middle: RatioAt;
 }
 
 export interface CacheFinding {
@@ -118,6 +128,7 @@ export function cacheFinding(points: readonly PointStats[], data: AnalysisInput,
         points: mine.length,
         fewerBeyondNoise: mine.filter((c) => c.verdict === 'better').length,
         moreBeyondNoise: mine.filter((c) => c.verdict === 'worse').length,
+        middle: [...mine].sort((a, b) => a.ratio - b.ratio)[Math.floor(mine.length / 2)]!,
       });
     }
   }
@@ -207,53 +218,6 @@ export function threadScaling(points: readonly PointStats[]): ScalingFinding[] {
   return out;
 }
 
-// --- 4. zero-copy completions ---------------------------------------------------------
-
-export interface ZeroCopyFinding {
-  sends: number;
-  completions: number;
-  copied: number;
-  /** copied / completions over the whole run; null without completions. */
-  fraction: number | null;
-  /** Smallest and largest per-point fraction. */
-  minFraction: number | null;
-  maxFraction: number | null;
-  points: number;
-  /** The kernel's reason when every completion was a copy, for the run's topology. */
-  reason: string | null;
-}
-
-export const DEFERRED_COPY_REASON =
-  'the kernel copied the data after all: MSG_ZEROCOPY packets looped to a socket on the same host always get a ' +
-  'deferred copy, because a local receiver could hold the sender\'s pinned pages indefinitely ' +
-  '(Documentation/networking/msg_zerocopy.rst, "Loopback"); every completion then carries SO_EE_CODE_ZEROCOPY_COPIED. ' +
-  'So zero_copy still copies once per message here, at delivery instead of at send; only a real NIC can take the pages without a copy.';
-
-export function zeroCopyFinding(points: readonly PointStats[], config: Config | null): ZeroCopyFinding | null {
-  const zc = points.filter((p) => p.impl === 'zero_copy');
-  if (zc.length === 0) return null;
-  const total = zc.reduce(
-    (acc, p) => ({ sends: acc.sends + p.zc.sends, completions: acc.completions + p.zc.completions, copied: acc.copied + p.zc.copied }),
-    { sends: 0, completions: 0, copied: 0 },
-  );
-  const fractions = zc.filter((p) => p.zc.completions > 0).map((p) => p.zc.copied / p.zc.completions);
-  const fraction = total.completions > 0 ? total.copied / total.completions : null;
-  let reason: string | null = null;
-  if (fraction === 1) {
-    const over =
-      config?.topology.kind === 'netns' ? 'veth (between two network namespaces of one host)' : config?.topology.kind === 'loopback' ? 'loopback' : null;
-    reason = over ? `over ${over}, ${DEFERRED_COPY_REASON}` : `every completion was flagged SO_EE_CODE_ZEROCOPY_COPIED: ${DEFERRED_COPY_REASON}`;
-  }
-  return {
-    ...total,
-    fraction,
-    minFraction: fractions.length ? Math.min(...fractions) : null,
-    maxFraction: fractions.length ? Math.max(...fractions) : null,
-    points: zc.length,
-    reason,
-  };
-}
-
 // --- CPU cost per byte (cycles where counted, CPU time always) -----------------------------
 
 export type CostSide = 'both' | 'server' | 'client';
@@ -271,6 +235,8 @@ export interface CostFinding {
   dearerBeyondNoise: number;
   /** Median over points of the interval's half-width, %: the difference this run could resolve; null without intervals. */
   medianResolutionPct: number | null;
+  /** The middle point of the sorted ratios: its interval is the one quoted. */
+  middle: RatioAt;
 }
 
 const SIDE_FIGURE: Record<CostFinding['figure'], Record<CostSide, FigureName>> = {
@@ -298,6 +264,7 @@ export function costFindings(points: readonly PointStats[], figure: CostFinding[
           cheaperBeyondNoise: mine.filter((c) => c.verdict === 'better').length,
           dearerBeyondNoise: mine.filter((c) => c.verdict === 'worse').length,
           medianResolutionPct: median(widths),
+          middle: [...mine].sort((a, b) => a.ratio - b.ratio)[Math.floor(mine.length / 2)]!,
         },
       ];
     });
@@ -329,6 +296,17 @@ export interface Analysis {
   /** What the run's CPU pinning means for scaling, when it limits it. */
   pinning: string | null;
   zeroCopy: ZeroCopyFinding | null;
+  /** Why zero_copy is not always fastest: its ratios to two_copy and one_copy, its sender's CPU per byte, attribution shares. */
+  zeroCopyWhy: ZeroCopyWhy | null;
+  /** Each point's total throughput ÷ its variant's at the smallest thread count, and per mode in one. */
+  threadRatios: ThreadRatio[];
+  modeScaling: ModeScaling[];
+  /** Cache misses per KiB at the largest thread count ÷ at the smallest (primary mode), per level counted. */
+  cacheWithThreads: { label: string; ratios: ThreadRatio[] }[];
+  /** Unexpected results (findings.ts), strongest first. */
+  findings: Finding[];
+  /** The median half-width (%) of the run's throughput intervals: the smallest difference it resolves; null without intervals. */
+  resolutionPct: number | null;
   cycles: CostFinding[];
   cpuTime: CostFinding[];
   /** Points whose repetitions ran in different regimes: shown as such, never as noise. */
@@ -354,6 +332,8 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
   const lastLevel = chooseLastLevel(data.rows);
   const absent = absentCounters(data, lastLevel);
   const speedups = speedupsOf(points);
+  const ratios = threadRatios(points);
+  const resolutionPct = median(speedups.flatMap((c) => (c.ci && c.verdict !== 'mixed_regimes' ? [c.ci.halfWidthPct] : [])));
   return {
     reps: { min: Math.min(...reps), max: Math.max(...reps) },
     speedups,
@@ -364,11 +344,35 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     scaling: threadScaling(points),
     scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
     pinning: threadCounts.size < 2 ? null : pinningNote(data.config, Math.max(...threadCounts)),
-    zeroCopy: zeroCopyFinding(points, data.config),
+    zeroCopy: zeroCopyFinding(points, data.config, data.rows),
+    zeroCopyWhy: zeroCopyWhy(points, speedups, data.attribution),
+    threadRatios: ratios,
+    modeScaling: modeScaling(ratios),
+    cacheWithThreads: cacheWithThreads(points, lastLevel),
+    findings: unexpectedFindings({ points, rows: data.rows, config: data.config, meta: data.meta, threadRatios: ratios, resolutionPct }),
+    resolutionPct,
     cycles: absent.cycles === null ? costFindings(points, 'cycles_per_byte') : [],
     cpuTime: absent.cpuTime === null ? costFindings(points, 'cpu_ns_per_byte') : [],
     regimes: regimePoints(points),
     unsteady: unsteadyPoints(points),
     regimesKnown: data.rows.some((r) => r.limited_by != null || r.tcp_bytes_per_segment != null),
   };
+}
+
+/** Every rule's candidates (findings.ts, findings-setup.ts), strongest first. */
+export function unexpectedFindings(input: FindingInput): Finding[] {
+  return [...fallsWithThreads(input), ...twoRegimes(input), ...copyCount(input), ...setupCost(input)].sort((a, b) => b.strength - a.strength);
+}
+
+/** Misses per KiB at more threads ÷ at the smallest count, per cache level counted (primary mode). */
+export function cacheWithThreads(points: readonly PointStats[], lastLevel: LastLevelChoice): Analysis['cacheWithThreads'] {
+  const inMode = points.filter((p) => p.mode === primaryMode(points));
+  const levels: { label: string; figure: FigureName }[] = [
+    { label: 'L1 data-cache load misses', figure: 'l1_per_kib' },
+    ...(lastLevel.event ? [{ label: lastLevel.label, figure: 'll_per_kib' as const }] : []),
+  ];
+  return levels.flatMap((l) => {
+    const ratios = threadRatios(inMode, l.figure, false);
+    return ratios.length ? [{ label: l.label, ratios }] : [];
+  });
 }

@@ -51,35 +51,37 @@ export interface Comparison {
   basePoint: PointStats;
 }
 
-/** Every point where both the variant and two_copy have the figure, compared. */
+/** One point's figure ÷ another's, with its interval and verdict; null where either lacks the figure (or the base is 0). */
+export function pointRatio(other: PointStats, base: PointStats, figure: FigureName, higherIsBetter: boolean): Pick<Comparison, 'ratio' | 'ci' | 'verdict' | 'other' | 'base'> | null {
+  const o = other.figures[figure];
+  const b = base.figures[figure];
+  if (!o || !b || b.median === 0) return null;
+  const ci = ratioInterval(o.values, b.values);
+  return {
+    ratio: ci?.estimate ?? o.median / b.median,
+    ci,
+    verdict: other.regimes || base.regimes ? 'mixed_regimes' : verdictOf(ci, higherIsBetter),
+    other: o,
+    base: b,
+  };
+}
+
+/** Every point where both the variant and `baseline` (two_copy unless said) have the figure, compared. */
 export function compareWithBaseline(
   points: readonly PointStats[],
   figure: FigureName,
   higherIsBetter: boolean,
+  baseline: Implementation = BASELINE,
 ): Comparison[] {
   const baseOf = new Map<string, PointStats>();
-  for (const p of points) if (p.impl === BASELINE) baseOf.set(`${p.mode}/${p.msgSize}/${p.threads}`, p);
+  for (const p of points) if (p.impl === baseline) baseOf.set(`${p.mode}/${p.msgSize}/${p.threads}`, p);
   const out: Comparison[] = [];
   for (const p of points) {
-    if (p.impl === BASELINE) continue;
+    if (p.impl === baseline) continue;
     const b = baseOf.get(`${p.mode}/${p.msgSize}/${p.threads}`);
-    const other = p.figures[figure];
-    const base = b?.figures[figure];
-    if (!other || !base || base.median === 0) continue;
-    const ci = ratioInterval(other.values, base.values);
-    out.push({
-      impl: p.impl,
-      mode: p.mode,
-      msgSize: p.msgSize,
-      threads: p.threads,
-      ratio: ci?.estimate ?? other.median / base.median,
-      ci,
-      verdict: p.regimes || b!.regimes ? 'mixed_regimes' : verdictOf(ci, higherIsBetter),
-      other,
-      base,
-      otherPoint: p,
-      basePoint: b!,
-    });
+    const r = b ? pointRatio(p, b, figure, higherIsBetter) : null;
+    if (!b || !r) continue;
+    out.push({ impl: p.impl, mode: p.mode, msgSize: p.msgSize, threads: p.threads, ...r, otherPoint: p, basePoint: b });
   }
   return out;
 }

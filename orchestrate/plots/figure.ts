@@ -41,6 +41,8 @@ export interface FigureParts<V, K extends string = string> {
   panels: (row: FigureRow<V, K>) => object;
   /** Why there is nothing to draw, when there is not (before `missing`). */
   empty: string[];
+  /** Where to look instead when there is nothing to draw (after `missing`, on the placeholder only). */
+  elsewhere?: string[];
 }
 
 /**
@@ -53,7 +55,8 @@ export function buildFigure<V, K extends string>(parts: FigureParts<V, K>, notes
   const rows = parts.rows.filter((r) => r.values.length > 0);
   if (rows.length === 0) {
     const lines = [...parts.empty, ...parts.missing];
-    return { id, title, caption, missing: lines, hasData: false, spec: placeholderSpec(title, ['No data for this figure:', ...lines]) };
+    const spec = placeholderSpec(title, ['No data for this figure:', ...lines, ...(parts.elsewhere ?? [])]);
+    return { id, title, caption, missing: lines, hasData: false, spec };
   }
   const spec = topLevel(title, [parts.lead, ...parts.missing, ...notes], {
     vconcat: rows.map((row) => ({ title: row.title, ...parts.panels(row) })),
@@ -104,15 +107,17 @@ const PLACEHOLDER_CHARS = 100;
 /** The panel a figure shows when there is nothing to draw: says what is missing and why, every word visible. */
 export function placeholderSpec(title: string, paragraphs: readonly string[]): TopLevelSpec {
   const lines = paragraphs.flatMap((p, i) => [...(i > 0 ? [''] : []), ...wrapText(p, PLACEHOLDER_CHARS)]);
+  // One line every LINE_PX from the top, and room below the last for its descenders.
+  const LINE_PX = 18;
   return topLevel(title, [], {
     width: 780,
-    height: 18 * lines.length + 10,
+    height: LINE_PX * lines.length + 12,
     data: { values: lines.map((text, i) => ({ text, i })) },
     mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 13, color: MISSING_COLOUR },
     encoding: {
       text: { field: 'text' },
       x: { value: 4 },
-      y: { field: 'i', type: 'ordinal', axis: null, scale: { paddingOuter: 0.2 } },
+      y: { field: 'i', type: 'quantitative', axis: null, scale: { domain: [0, lines.length], range: [6, 6 + LINE_PX * lines.length] } },
     },
   });
 }
@@ -158,9 +163,25 @@ export function spreadValues<E extends object = object>(
 
 export const sizesIn = (values: readonly { size: number }[]) => [...new Set(values.map((v) => v.size))].sort((a, b) => a - b);
 
-/** A spread figure's panels (median line, min–max rule) against message size, one panel per thread count. */
+/** Points with at least this many repetitions get an error bar; with one there is no spread to draw. */
+export const ERROR_BAR_MIN_REPS = 2;
+
+/** How to read a spread figure's error bars, for its subtitle: what they span, or why there are none. */
+export function errorBarLead(values: readonly { reps: number }[]): string {
+  const withBars = values.filter((v) => v.reps >= ERROR_BAR_MIN_REPS).length;
+  if (withBars === 0) return 'each point measured once: no error bars';
+  const without = values.length - withBars;
+  return `median over repetitions; error bars: min–max${without ? ` (none at the ${without} points with one repetition)` : ''}`;
+}
+
+/**
+ * A spread figure's panels against message size, one panel per thread count:
+ * the medians joined by lines, and an error bar from the lowest to the
+ * highest repetition at every point with two or more (none at a point with
+ * one: a bar of zero length would claim a spread of zero).
+ */
 export function spreadBySize(
-  values: readonly object[],
+  values: readonly { reps: number }[],
   sizes: readonly number[],
   impls: readonly Implementation[],
   yTitle: string,
@@ -173,13 +194,22 @@ export function spreadBySize(
     scale: extra.yLog === false ? { zero: true } : { type: 'log' as const },
   });
   const enc = { x: sizeAxis(sizes), color: variantColour(impls) };
+  const errorBars = values.some((v) => v.reps >= ERROR_BAR_MIN_REPS)
+    ? [
+        {
+          transform: [{ filter: `datum.reps >= ${ERROR_BAR_MIN_REPS}` }],
+          mark: { type: 'errorbar', ticks: { size: 7 }, thickness: 1.4, opacity: 1 },
+          encoding: { ...enc, y: y('min'), y2: { field: 'max' } },
+        },
+      ]
+    : [];
   return {
     data: { values },
     facet: { column: threadsColumn },
     spec: {
       ...PANEL,
       layer: [
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { ...enc, y: y('min'), y2: { field: 'max' } } },
+        ...errorBars,
         // Lines and points are separate layers: a line with a point overlay
         // would leave the dash legend without visible samples.
         {

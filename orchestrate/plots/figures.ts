@@ -7,23 +7,28 @@
 // and why, so a run on a machine without hardware counters (or with one
 // repetition, one thread count) still yields every file, none of them blank.
 import { IMPLEMENTATIONS, type Implementation, type Mode } from '../config/domain.ts';
-import { formatSize } from '../results/format.ts';
 import type { Analysis } from './analysis.ts';
-import type { Verdict } from './compare.ts';
 import {
   buildFigure,
+  errorBarLead,
   rowsByMode,
   sizeColumn,
   sizesIn,
   spreadBySize,
   spreadValues,
-  threadsColumn,
   type Figure,
 } from './figure.ts';
-import { implsOf, type PointStats } from './points.ts';
-import { COMPLETION_COLOURS, HEATMAP, PANEL, SIZE_LABEL_EXPR, SOLID_THEN_DASHED, STROKE_LEGEND, variantColour } from './theme.ts';
+import { zeroCopyFigure } from './completions-figure.ts';
+import type { PointStats } from './points.ts';
+import { speedupFigure } from './speedup-figure.ts';
+import { PANEL, SOLID_THEN_DASHED, STROKE_LEGEND, variantColour } from './theme.ts';
 
 const implsIn = (values: readonly { variant: string }[]) => IMPLEMENTATIONS.filter((i) => values.some((v) => v.variant === i));
+
+/** What a spread figure's error bars are, for its caption. */
+const ERROR_BARS =
+  'Error bars span the lowest to the highest repetition (min–max over repetitions, not a confidence interval); ' +
+  'a point measured once has none.';
 
 // --- 1. throughput -------------------------------------------------------------------
 
@@ -36,8 +41,8 @@ export function throughputFigure(points: readonly PointStats[], notes: readonly 
       title: 'Throughput vs message size',
       caption:
         'Client-measured throughput (Gbit/s) in the measured window, one panel per thread count and a row per mode; ' +
-        'lines join the medians over repetitions, vertical bars span the slowest to the fastest repetition.',
-      lead: 'median over repetitions; bars: min–max',
+        `lines join the medians over repetitions. ${ERROR_BARS}`,
+      lead: errorBarLead(values),
       missing: [],
       rows: rowsByMode(values),
       panels: (row) => spreadBySize(row.values, sizesIn(row.values), impls, 'throughput (Gbit/s, log)'),
@@ -119,13 +124,27 @@ const SIDE_DASH = {
   legend: STROKE_LEGEND,
 };
 
+/** Where a figure of hardware counts points when they are absent: figure 4b's CPU time counts without a PMU. */
+function withoutCounters(analysis: Pick<Analysis, 'absent'>): string[] {
+  return [
+    ...(analysis.absent.cpuTime === null
+      ? ['Figure 4b shows what the copies cost without hardware counters: CPU time per byte from perf task-clock, a software event.']
+      : []),
+    'Hardware counts need a PMU perf can use: bare metal, or a virtual machine that exposes the PMU to its guest.',
+  ];
+}
+
+/** Why the cache figure lacks a level: one line when both levels miss for the same reason. */
+function cacheMissing(analysis: Pick<Analysis, 'cache' | 'absent'>): string[] {
+  const { l1, lastLevel } = analysis.absent;
+  if (l1 && lastLevel && analysis.cache.reason) return [`L1 and last level: ${analysis.cache.reason}`];
+  return [...(l1 ? [`L1: ${l1}`] : []), ...(lastLevel ? [`last level: ${lastLevel}`] : [])];
+}
+
 export function cacheFigure(points: readonly PointStats[], analysis: Pick<Analysis, 'cache' | 'lastLevel' | 'absent'>, notes: readonly string[]): Figure {
   const { mode } = analysis.cache;
   const event = analysis.lastLevel.event;
-  const missing = [
-    ...(analysis.absent.l1 ? [`L1: ${analysis.absent.l1}`] : []),
-    ...(analysis.absent.lastLevel ? [`last level: ${analysis.absent.lastLevel}`] : []),
-  ];
+  const missing = cacheMissing(analysis);
   const levels = [
     { name: 'L1 data cache: L1-dcache-load-misses', sender: 'l1_server_per_kib', receiver: 'l1_client_per_kib' },
     { name: `last level: ${event ?? 'none'}${event === 'cache-misses' ? ' (LLC-load-misses not counted on this CPU)' : ''}`, sender: 'll_server_per_kib', receiver: 'll_client_per_kib' },
@@ -143,12 +162,13 @@ export function cacheFigure(points: readonly PointStats[], analysis: Pick<Analys
       title: 'Cache misses vs message size',
       caption:
         `Cache misses per KiB the server sent (${mode ?? 'no'} mode), sender (server, solid) and receiver (client, dashed), ` +
-        'each process counted over its whole life by perf stat; medians over repetitions, bars min–max.',
-      lead: `${mode} mode; solid: sender (server), dashed: receiver (client)`,
+        `each process counted over its whole life by perf stat; lines join the medians over repetitions. ${ERROR_BARS}`,
+      lead: `${mode} mode; solid: sender (server), dashed: receiver (client); ${errorBarLead(values)}`,
       missing,
       rows: levels.map((l) => ({ key: l.name, title: l.name, values: values.filter((v) => v.level === l.name) })),
       panels: (row) => spreadBySize(row.values, sizesIn(values), impls, 'misses per KiB sent (log)', { strokeDash: SIDE_DASH }),
       empty: [],
+      elsewhere: withoutCounters(analysis),
     },
     notes,
   );
@@ -164,6 +184,8 @@ interface PerByte {
   caption: string;
   /** Why its counter has no value in this run; null when it has one. */
   absent: string | null;
+  /** Where to look instead when it has none. */
+  elsewhere?: string[];
 }
 
 function perByteFigure(points: readonly PointStats[], f: PerByte, notes: readonly string[]): Figure {
@@ -173,12 +195,13 @@ function perByteFigure(points: readonly PointStats[], f: PerByte, notes: readonl
     {
       id: f.id,
       title: f.title,
-      caption: f.caption,
-      lead: 'median over repetitions; bars: min–max',
+      caption: `${f.caption} Lines join the medians over repetitions. ${ERROR_BARS}`,
+      lead: errorBarLead(values),
       missing: f.absent ? [f.absent] : [],
       rows: rowsByMode(values),
       panels: (row) => spreadBySize(row.values, sizesIn(row.values), impls, f.yTitle),
       empty: [],
+      elsewhere: f.elsewhere ?? [],
     },
     notes,
   );
@@ -188,7 +211,15 @@ export function cyclesFigure(points: readonly PointStats[], analysis: Pick<Analy
   const caption = 'Server + client CPU cycles (perf stat, each process over its whole life) per byte the server sent, one panel per thread count.';
   return perByteFigure(
     points,
-    { id: '4-cycles-per-byte', title: 'CPU cycles per byte vs message size', figure: 'cycles_per_byte', yTitle: 'cycles per byte (log)', caption, absent: analysis.absent.cycles },
+    {
+      id: '4-cycles-per-byte',
+      title: 'CPU cycles per byte vs message size',
+      figure: 'cycles_per_byte',
+      yTitle: 'cycles per byte (log)',
+      caption,
+      absent: analysis.absent.cycles,
+      elsewhere: withoutCounters(analysis),
+    },
     notes,
   );
 }
@@ -211,160 +242,10 @@ export function cpuTimeFigure(points: readonly PointStats[], analysis: Pick<Anal
   );
 }
 
-// --- 5. zero-copy completions -----------------------------------------------------------------
+// --- 5. zero-copy completions and 6. speedup heatmap: completions-figure.ts, speedup-figure.ts
 
-export const COMPLETION_KINDS = ['deferred copy (SO_EE_CODE_ZEROCOPY_COPIED)', 'true zero-copy'] as const;
-
-function completionPanels(values: readonly object[]) {
-  return {
-    data: { values },
-    facet: { column: threadsColumn },
-    spec: {
-      ...PANEL,
-      width: 150,
-      mark: { type: 'bar' },
-      encoding: {
-        x: { field: 'size', type: 'ordinal', title: 'message size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } },
-        y: { field: 'count', type: 'quantitative', stack: 'normalize', title: 'share of completions', axis: { format: '%' } },
-        color: { field: 'kind', type: 'nominal', title: 'completion', scale: { domain: [...COMPLETION_KINDS], range: [...COMPLETION_COLOURS] } },
-        order: { field: 'kind', sort: 'ascending' },
-        tooltip: [{ field: 'size', title: 'bytes' }, { field: 'threads' }, { field: 'kind' }, { field: 'count' }, { field: 'share', format: '.1%' }],
-      },
-    },
-  };
-}
-
-export function zeroCopyFigure(points: readonly PointStats[], notes: readonly string[]): Figure {
-  const zc = points.filter((p) => p.impl === 'zero_copy');
-  const withCompletions = zc.filter((p) => p.zc.completions > 0);
-  const without = zc.filter((p) => p.zc.completions === 0);
-  const missing = without.length
-    ? [`no completions recorded at ${without.map((p) => `${p.mode} ${formatSize(p.msgSize, 'course')} ${p.threads}t`).join(', ')}`]
-    : [];
-  const values = withCompletions.flatMap((p) => [
-    { mode: p.mode, size: p.msgSize, threads: p.threads, kind: COMPLETION_KINDS[0], count: p.zc.copied, share: p.zc.copied / p.zc.completions },
-    { mode: p.mode, size: p.msgSize, threads: p.threads, kind: COMPLETION_KINDS[1], count: p.zc.completions - p.zc.copied, share: 1 - p.zc.copied / p.zc.completions },
-  ]);
-  const copied = withCompletions.reduce((s, p) => s + p.zc.copied, 0);
-  const completions = withCompletions.reduce((s, p) => s + p.zc.completions, 0);
-  return buildFigure(
-    {
-      id: '5-zero-copy-completions',
-      title: 'Zero-copy completions: deferred copy vs true zero-copy',
-      caption:
-        'Share of zero_copy MSG_ZEROCOPY completions the kernel flagged as copied (SO_EE_CODE_ZEROCOPY_COPIED) versus completed without a copy, per point, summed over repetitions.',
-      lead: completions ? `${((copied / completions) * 100).toFixed(1)}% of ${completions} completions were deferred copies` : '',
-      missing,
-      rows: rowsByMode(values),
-      panels: (row) => completionPanels(row.values),
-      empty: [zc.length === 0 ? 'this run has no zero_copy rows' : 'no MSG_ZEROCOPY completions were recorded'],
-    },
-    notes,
-  );
-}
-
-// --- 6. speedup heatmap --------------------------------------------------------------------------
-
-export const VERDICT_LABEL: Record<Verdict, string> = {
-  better: 'beyond noise: faster',
-  worse: 'beyond noise: slower',
-  within_noise: 'within run-to-run noise',
-  noise_unknown: 'noise unknown (1 repetition)',
-  mixed_regimes: 'repetitions in different TCP regimes',
-};
-
-const VERDICT_SIGN: Record<Verdict, string> = { better: '', worse: '', within_noise: '≈', noise_unknown: '', mixed_regimes: '‡' };
-
-const CHALLENGER_ORDER = ['one_copy', 'zero_copy'];
-
-function speedupPanels(values: readonly object[], extreme: number) {
-  const rowFacet = { field: 'variant', type: 'nominal', title: null, sort: CHALLENGER_ORDER, header: { labelFontWeight: 'bold', labelAngle: 0, labelAlign: 'left' } };
-  // Only a difference beyond noise gets a colour; the rest stay grey.
-  const colour = {
-    condition: {
-      test: 'datum.beyondNoise',
-      field: 'speedup',
-      type: 'quantitative',
-      title: 'speedup',
-      scale: { type: 'log', scheme: HEATMAP.scheme, domain: [1 / extreme, extreme], domainMid: 1 },
-      legend: { format: '.2~f' },
-    },
-    value: HEATMAP.noise,
-  };
-  return {
-    data: { values },
-    facet: { row: rowFacet },
-    spec: {
-      width: { step: 56 },
-      height: { step: 30 },
-      encoding: {
-        x: { field: 'size', type: 'ordinal', title: 'message size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } },
-        y: { field: 'threads', type: 'ordinal', title: 'threads', sort: 'descending' },
-      },
-      layer: [
-        {
-          mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
-          encoding: {
-            color: colour,
-            tooltip: [
-              { field: 'variant' },
-              { field: 'size', title: 'bytes' },
-              { field: 'threads' },
-              { field: 'speedup', format: '.3f' },
-              { field: 'interval', title: '95% interval' },
-              { field: 'verdict' },
-            ],
-          },
-        },
-        {
-          mark: { type: 'text', fontSize: 10, baseline: 'bottom', dy: 1 },
-          encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.dark', value: HEATMAP.labelOnDark }, value: HEATMAP.label } },
-        },
-        {
-          // The interval's half-width: the smallest difference resolvable at that point.
-          mark: { type: 'text', fontSize: 8, baseline: 'top', dy: 2 },
-          encoding: { text: { field: 'resolution' }, color: { condition: { test: 'datum.dark', value: HEATMAP.labelOnDark }, value: HEATMAP.label } },
-        },
-      ],
-    },
-  };
-}
-
-export function speedupFigure(points: readonly PointStats[], analysis: Pick<Analysis, 'speedups'>, notes: readonly string[]): Figure {
-  const comps = analysis.speedups;
-  const extreme = Math.max(2, ...comps.map((c) => Math.max(c.ratio, 1 / c.ratio)));
-  const values = comps.map((c) => ({
-    variant: c.impl,
-    mode: c.mode,
-    size: c.msgSize,
-    threads: c.threads,
-    speedup: c.ratio,
-    interval: c.ci ? `[${c.ci.lo.toFixed(3)}, ${c.ci.hi.toFixed(3)}]` : 'none',
-    verdict: VERDICT_LABEL[c.verdict],
-    beyondNoise: c.verdict === 'better' || c.verdict === 'worse',
-    // Near the ends of the colour scale the cell is dark: its label turns white.
-    dark: (c.verdict === 'better' || c.verdict === 'worse') && Math.abs(Math.log(c.ratio)) > 0.6 * Math.log(extreme),
-    label: `${VERDICT_SIGN[c.verdict]}${c.ratio.toFixed(2)}×${c.verdict === 'noise_unknown' ? '?' : ''}`,
-    resolution: c.ci ? `±${c.ci.halfWidthPct < 10 ? c.ci.halfWidthPct.toFixed(1) : c.ci.halfWidthPct.toFixed(0)}%` : '',
-  }));
-  const noBaseline = !implsOf(points.map((p) => ({ implementation: p.impl }))).includes('two_copy');
-  return buildFigure(
-    {
-      id: '6-speedup',
-      title: 'Throughput speedup over two_copy',
-      caption:
-        'Throughput of one_copy and zero_copy divided by two_copy’s (geometric means over repetitions) at each message size × thread count; ' +
-        'under each ratio, ± the half-width of its 95% confidence interval (Welch t on the logs): the smallest difference the run could resolve there. ' +
-        'Only cells whose interval excludes 1 are coloured; grey cells marked ≈ are within run-to-run noise, ‡ repetitions ran in different TCP regimes (? : one repetition, noise unknown).',
-      lead: 'variant ÷ two_copy; ± half-width of the 95% interval; coloured: interval excludes 1 (beyond noise); grey ≈: within noise; ‡: regimes differ; ?: one repetition',
-      missing: noBaseline ? ['two_copy was not measured in this run: nothing to compare with'] : [],
-      rows: rowsByMode(values),
-      panels: (row) => speedupPanels(row.values, extreme),
-      empty: noBaseline ? [] : ['no point has both two_copy and another variant'],
-    },
-    notes,
-  );
-}
+export { COMPLETION_KINDS, completionSegments, zeroCopyFigure } from './completions-figure.ts';
+export { VERDICT_LABEL, speedupFigure, speedupScale, speedupTicks } from './speedup-figure.ts';
 
 // --- all of them ---------------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ import { attributionFigure } from './attribution-figure.ts';
 import { allFigures, runNotes } from './figures.ts';
 import { pointStats } from './points.ts';
 import { RenderError, renderSvg, svgToPng } from './render.ts';
-import { reportHtml, reportMarkdown, type RenderedFigure } from './report.ts';
+import { reportHtml, reportMarkdown, tableSection, type RenderedFigure, type ReportSection } from './report.ts';
+import { isSeedRun, parseSeedTable, seedComparison, SEED_FILE } from './seed.ts';
 
 /** `results/<id>` → `plots/<id>`: a `plots` folder beside the folder that holds the run. */
 export function defaultPlotDir(runDir: string): string {
@@ -78,6 +79,13 @@ export async function writeFigure(outDir: string, id: string, spec: Parameters<t
   return { svg, svgFile, pngFile };
 }
 
+/** A run of the seed's config (seed.ts) gets MT25042's table beside it; the seed file is read only then. */
+export function seedSections(data: RunData, points: Parameters<typeof seedComparison>[1]): ReportSection[] {
+  if (!isSeedRun(data)) return [];
+  const section = seedComparison(parseSeedTable(readFileSync(SEED_FILE, 'utf8'), SEED_FILE), points, data);
+  return section ? [section] : [];
+}
+
 export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), now = new Date()): Promise<PlotResult> {
   const data = loadRun(runDir);
   const points = pointStats(data.rows);
@@ -92,7 +100,7 @@ export async function plotRun(runDir: string, outDir = defaultPlotDir(runDir), n
     files.push(svgFile, pngFile);
     rendered.push({ figure, svg, svgFile, pngFile });
   }
-  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString() };
+  const input = { data, points, analysis, figures: rendered, generatedAt: now.toISOString(), extraSections: seedSections(data, points).map(tableSection) };
   writeAtomically(path.join(outDir, 'report.html'), reportHtml(input));
   writeAtomically(path.join(outDir, 'report.md'), reportMarkdown(input));
   files.push('report.html', 'report.md');

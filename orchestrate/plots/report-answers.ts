@@ -1,21 +1,135 @@
-// The analysis in words: the report's answers to the course's questions.
-// Pure: findings (analysis.ts) in, plain-text lines out; report.ts escapes
-// and lays them out. Every number here comes from the analysis.
-import { MODES } from '../config/domain.ts';
+// The analysis in words: the report's answers to the course's questions,
+// answers first. Each question becomes a KeyAnswer: a short paragraph (its
+// number, its 95 % interval, its figure) and the per-point detail lines for
+// whoever wants them. Every clause is chosen by a rule from the run's data.
+// Pure: findings (analysis.ts) in, plain text out; report.ts escapes and lays
+// it out. The answers live here and in answer-copies.ts, answer-threads.ts
+// and answer-more.ts.
+import { MODES, type Implementation, type Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
 import { CONFIDENCE, median, tQuantile } from '../results/stats.ts';
-import type { Analysis, CostFinding, Crossover } from './analysis.ts';
+import type { Analysis, Crossover } from './analysis.ts';
+import { figureNote, figureRef, listText, paragraph, plural, pointName, size } from './answer-text.ts';
+import { copiedAnswer, zeroCopyWhyAnswer } from './answer-copies.ts';
+import { costAnswer, regimeAnswer, unexpectedAnswer } from './answer-more.ts';
+import { cacheAnswer, threadAnswer } from './answer-threads.ts';
 import { CHALLENGERS, ratioText, type Verdict } from './compare.ts';
-import { SEGMENT_REGIME_FACTOR, UNSTEADY_CV_PCT, repetitionText } from './regimes.ts';
+import type { RunData } from './dataset.ts';
 
-const pct = (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`;
-const times = (x: number) => `${x.toFixed(2)}×`;
-const sizes = (list: readonly number[]) => list.map((s) => formatSize(s, 'course')).join(', ');
+/** One course question answered: the paragraph a reader needs, the figures beside it, the detail behind it. */
+export interface KeyAnswer {
+  question: string;
+  /** 2–4 sentences, plain text: the answer with its number and 95 % interval, naming its figure. */
+  paragraph: string;
+  /** Figure ids (`6-speedup`) shown beside the paragraph; only figures the report has. */
+  figures: string[];
+  /** Per-point lines, plain text; a line opening with two spaces belongs under the one before it. */
+  details: string[];
+}
 
+/** The detail lines of a section that is not an answer (report-attribution.ts). */
 export interface Answer {
   question: string;
   /** One line each; plain text (the report escapes it). */
   lines: string[];
+}
+
+export interface AnswerContext {
+  analysis: Analysis;
+  data: Pick<RunData, 'meta' | 'config' | 'events' | 'rows' | 'attribution'>;
+  /** The ids of the figures this report has: answers name and show only these. */
+  figureIds: readonly string[];
+}
+
+/** The course's questions in its order (why zero-copy, cache level, threads, one_copy, zero_copy, unexpected), then the run's own. */
+export function keyAnswers(ctx: AnswerContext): KeyAnswer[] {
+  return [
+    zeroCopyWhyAnswer(ctx),
+    cacheAnswer(ctx),
+    threadAnswer(ctx),
+    ...CHALLENGERS.map((impl) => crossoverAnswer(ctx, impl)),
+    unexpectedAnswer(ctx),
+    copiedAnswer(ctx),
+    costAnswer(ctx),
+    regimeAnswer(ctx),
+  ];
+}
+
+/** The line above the answers: what an interval is in this run. */
+export function answersIntro(a: Analysis): string {
+  if (a.reps.max < 2) return 'This run has one repetition per point: no interval, so no difference can be told from noise.';
+  const n = a.reps.min === a.reps.max ? `${a.reps.min}` : `${a.reps.min}–${a.reps.max}`;
+  return (
+    `Every [lo, hi] is a ${Math.round(CONFIDENCE * 100)}% confidence interval from ${n} repetitions (Welch t on the logs); ` +
+    '"beyond noise" means it excludes 1. Each answer is computed from this run; the lines behind it are under Details.'
+  );
+}
+
+// --- one_copy and zero_copy against two_copy ------------------------------------
+
+const sizes = (list: readonly number[]) => list.map((s) => formatSize(s, 'course')).join(', ');
+const MODE_WORDS: Record<Mode, string> = { stream: 'stream', rr: 'rr' };
+
+/** One sentence per mode: from which size (at which thread counts) the variant beats two_copy, with an interval; what happens elsewhere. */
+export function crossoverSentence(impl: Implementation, mode: Mode, list: readonly Crossover[]): string | null {
+  if (list.length === 0) return null;
+  const ratios = list.flatMap((c) => c.ratios.map((r) => ({ ...r, threads: c.threads })));
+  const count = (v: Verdict) => ratios.filter((r) => r.verdict === v).length;
+  if (list.every((c) => c.status === 'undecided') && count('mixed_regimes') === 0) return `${impl} vs two_copy in ${MODE_WORDS[mode]}: cannot tell, one repetition per point`;
+  const found = list.filter((c) => c.status === 'found');
+  const elsewhere = [
+    count('within_noise') ? `within noise at ${count('within_noise')}` : '',
+    count('worse') ? `slower at ${count('worse')}` : '',
+    count('mixed_regimes') ? `regimes differ at ${count('mixed_regimes')}` : '',
+  ].filter(Boolean);
+  const rest = elsewhere.length ? `; of the other points, ${elsewhere.join(', ')}` : '';
+  if (found.length === 0) {
+    const judged = ratios.filter((r) => r.verdict !== 'mixed_regimes');
+    const best = judged.length ? judged.reduce((m, r) => (r.ratio > m.ratio ? r : m)) : null;
+    const closest = best ? `; closest at ${pointName({ mode, msgSize: best.msgSize, threads: best.threads })}: ${ratioText(best)}` : '';
+    return `In ${MODE_WORDS[mode]}, ${impl} never beats two_copy beyond noise (${elsewhere.join(', ') || 'no point judged'} of ${plural(ratios.length, 'point')}${closest})`;
+  }
+  const bySize = new Map<number, Crossover[]>();
+  for (const c of found) bySize.set(c.smallest!, [...(bySize.get(c.smallest!) ?? []), c]);
+  const groups = [...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([from, cs]) => {
+    const first = cs[0]!;
+    const r = first.ratios.find((x) => x.msgSize === from)!;
+    const holds = cs.every((c) => c.holdsAbove);
+    const where = holds ? `from ${size(from)}` : `at ${sizes([...new Set(cs.flatMap((c) => c.beatsAt))].sort((a, b) => a - b))} only`;
+    const at = `${listText(cs.map((c) => String(c.threads)))} thread${cs.length === 1 && first.threads === 1 ? '' : 's'}`;
+    return `${where} at ${at} (${ratioText(r)}${cs.length > 1 ? ` at ${first.threads} threads` : ''})`;
+  });
+  return `In ${MODE_WORDS[mode]}, ${impl} beats two_copy beyond noise ${groups.join('; ')}${rest}`;
+}
+
+function crossoverAnswer(ctx: AnswerContext, impl: Implementation): KeyAnswer {
+  const a = ctx.analysis;
+  const mine = a.crossovers.filter((c) => c.impl === impl);
+  const fig = figureRef(ctx.figureIds, ['6-speedup']);
+  const sentences = MODES.map((m) => crossoverSentence(impl, m, mine.filter((c) => c.mode === m)));
+  const judged = mine.flatMap((c) => c.ratios.filter((r) => r.ci !== null && r.verdict !== 'mixed_regimes')).length;
+  const chance = judged > 0 ? `Two equal variants would still differ beyond noise at about ${((1 - CONFIDENCE) * judged).toFixed(1)} of these ${plural(judged, 'point')} by chance${figureNote(fig)}` : null;
+  return {
+    question: `At what message size does ${impl} beat two_copy?`,
+    paragraph: mine.length
+      ? paragraph([...sentences, chance ?? (fig.text ? `See ${fig.text}` : null)])
+      : paragraph([`Not measurable in this run: it has no ${impl} and two_copy throughput at the same points`]),
+    figures: mine.length ? fig.ids : [],
+    details: crossoverDetails(a, impl),
+  };
+}
+
+function crossoverDetails(a: Analysis, impl: Implementation): string[] {
+  const mine = a.crossovers.filter((c) => c.impl === impl);
+  const lines: string[] = [noiseRuleText(a.reps)];
+  for (const mode of MODES) {
+    const m = mine.filter((c) => c.mode === mode);
+    if (!m.length) continue;
+    lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
+    for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
+    if (a.reps.max >= 2) lines.push(`  ${chanceLine(m)}`);
+  }
+  return lines;
 }
 
 function crossoverLine(c: Crossover, reps: number): string {
@@ -53,11 +167,6 @@ const VERDICT_MARK: Record<Verdict, string> = {
   mixed_regimes: ' (regimes differ)',
 };
 
-/** The course's questions, each answered from the analysis in plain lines. */
-export function answers(a: Analysis): Answer[] {
-  return [...crossoverAnswers(a), cacheAnswer(a), scalingAnswer(a), zeroCopyAnswer(a), costAnswer(a), regimeAnswer(a)];
-}
-
 /** What "beyond noise" means in this run, said once above every comparison. */
 export function noiseRuleText(reps: Analysis['reps']): string {
   if (reps.max < 2) return 'This run has one repetition per point: no interval, so no difference can be told from noise.';
@@ -70,85 +179,6 @@ export function noiseRuleText(reps: Analysis['reps']): string {
       ? `With ${reps.min} repetitions t is large (up to ${tQuantile(1 - (1 - CONFIDENCE) / 2, reps.min - 1).toFixed(1)}, at ${reps.min - 1} degrees of freedom), so intervals are wide: a difference narrower than the half-width cannot be resolved.`
       : '')
   ).trim();
-}
-
-function crossoverAnswers(a: Analysis): Answer[] {
-  const noiseRule = noiseRuleText(a.reps);
-  return CHALLENGERS.map((impl) => {
-    const mine = a.crossovers.filter((c) => c.impl === impl);
-    const lines: string[] = [noiseRule];
-    if (mine.length === 0) lines.push(`not measurable in this run: it has no ${impl} and two_copy throughput at the same points`);
-    for (const mode of MODES) {
-      const m = mine.filter((c) => c.mode === mode);
-      if (!m.length) continue;
-      lines.push(`${mode === 'stream' ? 'stream (throughput)' : 'rr (request/response rate)'}:`);
-      for (const c of m) lines.push(`  ${crossoverLine(c, a.reps.max)}`);
-      if (a.reps.max >= 2) lines.push(`  ${chanceLine(m)}`);
-    }
-    return { question: `At what message size does ${impl} beat two_copy?`, lines };
-  });
-}
-
-function cacheAnswer(a: Analysis): Answer {
-  const cache = a.cache;
-  const lines: string[] = [];
-  if (cache.reason) lines.push(`not measurable in this run: ${cache.reason}`);
-  else {
-    for (const r of cache.reductions) {
-      lines.push(
-        `${r.label}, ${r.impl} vs two_copy (${cache.mode}, misses per KiB sent): median reduction ${pct(r.medianReduction)} over ${r.points} points; ` +
-          `fewer beyond noise at ${r.fewerBeyondNoise}, more beyond noise at ${r.moreBeyondNoise}`,
-      );
-    }
-    lines.unshift(
-      cache.largest
-        ? `${cache.largest.label} show the largest relative reduction: ${pct(cache.largest.medianReduction)} (median, ${cache.largest.impl} vs two_copy), beyond noise at ${cache.largest.fewerBeyondNoise} of ${cache.largest.points} points`
-        : 'no cache level shows a reduction beyond noise in this run',
-    );
-  }
-  return { question: 'Which cache level shows the largest relative reduction from two_copy to the others?', lines };
-}
-
-function scalingAnswer(a: Analysis): Answer {
-  const lines: string[] = [];
-  if (a.scalingReason) lines.push(`not measurable in this run: ${a.scalingReason}`);
-  for (const s of a.scaling) {
-    const parts = s.byThreads.map(
-      (b) => `${b.threads} threads ${pct(b.median)} (${pct(b.min)}–${pct(b.max)}; total ${times((b.median * b.threads) / s.baseThreads)} of ${s.baseThreads})`,
-    );
-    lines.push(`${s.impl} (${s.mode}): ${parts.join('; ')}`);
-  }
-  if (a.scaling.length) {
-    lines.unshift(
-      `Efficiency = throughput at n threads ÷ (n/${a.scaling[0]!.baseThreads} × throughput at ${a.scaling[0]!.baseThreads}); 100% is perfect scaling. Median over message sizes (min–max).`,
-    );
-    if (a.pinning) lines.push(a.pinning);
-  }
-  return { question: 'How well does each variant scale with threads?', lines };
-}
-
-function zeroCopyAnswer(a: Analysis): Answer {
-  const z = a.zeroCopy;
-  const lines: string[] = [];
-  if (!z) lines.push('not measurable in this run: no zero_copy rows');
-  else if (z.fraction === null) lines.push(`no MSG_ZEROCOPY completions were recorded (${z.sends} sends)`);
-  else {
-    lines.push(
-      `${pct(z.fraction, 1)} of ${z.completions} completions (${z.sends} sends, ${z.points} points) were deferred copies` +
-        (z.minFraction !== null && z.minFraction !== z.maxFraction ? ` (per point ${pct(z.minFraction, 1)}–${pct(z.maxFraction!, 1)})` : ''),
-    );
-    if (z.reason) lines.push(`Why: ${z.reason}`);
-  }
-  return { question: 'What share of zero_copy sends were copied after all?', lines };
-}
-
-function costAnswer(a: Analysis): Answer {
-  const lines: string[] = [];
-  if (a.absent.cycles) lines.push(`cycles per byte: not measurable in this run: ${a.absent.cycles}`);
-  for (const c of a.cycles) lines.push(costLine('cycles per byte', c));
-  if (a.absent.cpuTime) lines.push(`CPU time per byte: not measurable in this run: ${a.absent.cpuTime}`);
-  for (const c of a.cpuTime) lines.push(costLine('CPU time per byte (task-clock, not cycles)', c));
-  return { question: 'What does a byte cost the CPU in each variant?', lines };
 }
 
 /** How many wins and losses beyond noise luck alone would give, next to how many were found, and the resolution. */
@@ -165,39 +195,4 @@ function chanceLine(crossings: readonly Crossover[]): string {
     `. Two equal variants would still give an interval excluding 1 at ${Math.round(p * 100)}% of points, about ${(compared * p).toFixed(1)} of ${compared} by chance` +
     (wins > 0 ? ': an isolated win that does not hold at larger sizes may be one.' : '.')
   );
-}
-
-const SIDE_TEXT = { both: 'server + client', server: 'server (sender)', client: 'client (receiver)' } as const;
-
-function costLine(what: string, c: CostFinding): string {
-  return (
-    `${what}, ${SIDE_TEXT[c.side]}, ${c.impl} ÷ two_copy (${c.mode}): median ${times(c.medianRatio)} over ${c.points} points; ` +
-    `cheaper beyond noise at ${c.cheaperBeyondNoise}, dearer beyond noise at ${c.dearerBeyondNoise}` +
-    (c.medianResolutionPct === null ? '' : `; resolution ±${c.medianResolutionPct.toFixed(1)}% (median half-width of the ${Math.round(CONFIDENCE * 100)}% intervals)`)
-  );
-}
-
-function regimeAnswer(a: Analysis): Answer {
-  const lines: string[] = [];
-  if (!a.regimesKnown) lines.push('not measurable in this run: its results.csv has no limited_by or tcp_bytes_per_segment values (TCP\'s account was not read)');
-  else if (a.regimes.length === 0) lines.push('every point ran all its repetitions in one regime');
-  else {
-    lines.push(
-      `${a.regimes.length} point${a.regimes.length === 1 ? '' : 's'} ran repetitions in different regimes (what limited the sender, or bytes per segment ` +
-        `differing by more than ${SEGMENT_REGIME_FACTOR}×): their spread is a change of regime, not noise, and no verdict is given there.`,
-    );
-    for (const r of a.regimes) {
-      lines.push(`  ${r.impl} ${r.mode} ${formatSize(r.msgSize, 'course')} ${r.threads}t: ${r.split.reps.map(repetitionText).join('; ')}`);
-    }
-  }
-  if (a.regimesKnown && a.unsteady.length) {
-    lines.push(
-      `${a.unsteady.length} more point${a.unsteady.length === 1 ? '' : 's'} varied by more than ${UNSTEADY_CV_PCT}% (coefficient of variation of throughput) ` +
-        'within one regime by this rule; each repetition, named:',
-    );
-    for (const u of a.unsteady) {
-      lines.push(`  ${u.impl} ${u.mode} ${formatSize(u.msgSize, 'course')} ${u.threads}t (CV ${u.cvPct.toFixed(0)}%): ${u.reps.map(repetitionText).join('; ')}`);
-    }
-  }
-  return { question: 'Did every repetition of a point run in the same TCP regime?', lines };
 }

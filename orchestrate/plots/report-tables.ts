@@ -50,16 +50,32 @@ function calibrationFacts(data: TableData): [string, string][] {
   return [...rows, ['calibration verdict', cal.warnings.length ? cal.warnings.join(' ') : 'the configured topology costs no more than the alternatives measured']];
 }
 
+/** The machine in one line: `AMD EPYC, 2 cores, Linux 6.18.44, no hardware counters (PMU)`. */
+export function machineLine(data: TableData): string {
+  const m = data.meta?.machine;
+  if (!m) return 'machine unknown (no meta.json)';
+  const unsupported = data.meta?.perf_unsupported ?? [];
+  const pmu = unsupported.includes('cycles') || unsupported.includes('cpu-cycles') ? ', no hardware counters (PMU)' : '';
+  return `${m.cpu_model}, ${m.cores} core${m.cores === 1 ? '' : 's'}, ${m.kernel}${pmu}`;
+}
+
+/** `432 rows (144 points × 3 repetitions)`. */
+export function rowsText(data: TableData, points: readonly PointStats[]): string {
+  const reps = points.map((p) => p.reps);
+  const lo = Math.min(...reps);
+  const hi = Math.max(...reps);
+  return `${data.rows.length} rows (${points.length} points × ${lo}${lo === hi ? '' : `–${hi}`} repetitions)`;
+}
+
 export function runFacts(data: TableData, points: readonly PointStats[]): [string, string][] {
   const meta = data.meta;
-  const reps = points.map((p) => p.reps);
   return [
     ['run', data.runId],
     ['status', meta?.status ?? 'unknown'],
     ['started', meta?.started_at ?? 'unknown'],
     ['ended', meta?.ended_at ?? 'unknown'],
     ['wall time', meta?.wall_s === undefined ? 'unknown' : `${meta.wall_s} s`],
-    ['rows', `${data.rows.length} (${points.length} points × ${Math.min(...reps)}${Math.min(...reps) === Math.max(...reps) ? '' : `–${Math.max(...reps)}`} repetitions)`],
+    ['rows', rowsText(data, points)],
   ];
 }
 

@@ -18,8 +18,21 @@ export const VARIANT_COLOURS: Record<Implementation, string> = {
 /** Zero-copy completions: deferred copy, then true zero-copy. */
 export const COMPLETION_COLOURS = ['#ff7f0e', '#2ca02c'] as const;
 
-/** Speedup heatmap: a diverging scheme for differences beyond noise, grey for the rest, and its label colours. */
-export const HEATMAP = { scheme: 'redblue', noise: '#e4e4e4', label: '#111111', labelOnDark: 'white' } as const;
+/**
+ * Speedup heatmap. Beyond noise, a diverging red–blue ramp (ColorBrewer RdBu)
+ * that starts at a visible colour on either side of 1 (`slower`, `faster`:
+ * from the mildest to the strongest), so a small difference beyond noise is
+ * never as pale as a tie; within noise, a flat light grey. And the labels'
+ * colours on light and on dark cells.
+ */
+export const HEATMAP = {
+  slower: ['#f4a582', '#d6604d', '#b2182b', '#67001f'],
+  faster: ['#92c5de', '#4393c3', '#2166ac', '#053061'],
+  noise: '#ececec',
+  label: '#111111',
+  labelOnDark: 'white',
+  labelOnNoise: '#555555',
+} as const;
 
 /**
  * One colour per copy-attribution site (results/attribution-symbols.ts SITES):

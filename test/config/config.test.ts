@@ -302,6 +302,14 @@ describe('loadConfig', () => {
     expect(c.duration_s).toBe(10);
     expect(c.modes).toEqual(['stream']);
   });
+
+  it('mt25042.yaml: pinned and steered as full.yaml (both sides on CPU 0, unsteered), under 10 minutes', () => {
+    const c = loadConfig(path.join(ROOT, 'configs/mt25042.yaml'));
+    expect(c.pinning).toEqual({ server: '0', client: '0' });
+    expect(c.topology.kind === 'netns' && c.topology.steer_receive).toBe(false);
+    expect(c.repetitions).toBe(1);
+    expect(estimateSeconds(planExperiments(c), c)).toBeLessThan(10 * 60);
+  });
 });
 
 describe('CPU lists', () => {

@@ -11,7 +11,7 @@ import {
 } from '../../orchestrate/plots/analysis.ts';
 import { speedupsOf, verdict } from '../../orchestrate/plots/compare.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
-import { answers } from '../../orchestrate/plots/report-answers.ts';
+import { answerTo, answersOf, textOf } from './answers.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
 import type { Implementation } from '../../orchestrate/config/domain.ts';
 import { HARDWARE_EVENTS, matrix, reps, row, runData } from './synthetic.ts';
@@ -80,15 +80,15 @@ describe('crossovers', () => {
   it('claims nothing from a single repetition', () => {
     const c = crossovers(speedupsOf(pointStats(race(() => 2, { n: 1 }))));
     expect(c.every((x) => x.status === 'undecided' && x.smallest === null)).toBe(true);
-    const text = answers(analyse(pointStats(race(() => 2, { n: 1 })), runData(race(() => 2, { n: 1 })))).flatMap((a) => a.lines).join('\n');
+    const text = textOf(answersOf(race(() => 2, { n: 1 })));
     expect(text).toMatch(/one repetition per point/);
     expect(text).toMatch(/cannot tell/);
   });
 
   it('reads as "never in this run" in the answers', () => {
-    const text = answers(analyse(pointStats(rows), runData(rows)))[1]!.lines.join('\n');
+    const text = answerTo(answersOf(rows), /zero_copy beat/).details.join('\n');
     expect(text).toMatch(/1 thread: never in this run \(slower beyond noise at 128, 1K, 64K\)/);
-    const one = answers(analyse(pointStats(rows), runData(rows)))[0]!.lines.join('\n');
+    const one = answerTo(answersOf(rows), /one_copy beat/).details.join('\n');
     expect(one).toMatch(/1 thread: from 1K and at every larger size/);
   });
 });
@@ -110,7 +110,7 @@ describe('cache levels', () => {
     const rows = race(() => 1).map((r) => ({ ...r, perf: { ...r.perf, 'server_L1-dcache-load-misses': 1000, 'client_L1-dcache-load-misses': 1000 } }));
     const finding = cacheFinding(pointStats(rows), runData(rows));
     expect(finding.largest).toBeNull();
-    expect(answers(analyse(pointStats(rows), runData(rows)))[2]!.lines[0]).toMatch(/no cache level shows a reduction beyond noise/);
+    expect(answerTo(answersOf(rows), /cache level/).paragraph).toMatch(/^No cache level shows a reduction beyond noise/);
   });
 
   it('is not measurable without a PMU, and says why', () => {
@@ -119,7 +119,7 @@ describe('cache levels', () => {
     const finding = cacheFinding(pointStats(rows), data);
     expect(finding.reductions).toEqual([]);
     expect(finding.reason).toMatch(/perf could not count L1-dcache-load-misses, LLC-load-misses, cache-misses on this machine: no hardware PMU/);
-    const text = answers(analyse(pointStats(rows), data)).flatMap((a) => a.lines).join('\n');
+    const text = textOf(answersOf(rows, data));
     expect(text).toMatch(/not measurable in this run: perf could not count L1/);
     expect(text).toMatch(/cycles per byte: not measurable in this run: perf could not count cycles on this machine: no hardware PMU/);
     expect(text).toMatch(/CPU time per byte \(task-clock, not cycles\), server \+ client, zero_copy ÷ two_copy/);
@@ -161,7 +161,7 @@ describe('thread scaling', () => {
     const rows = race(() => 1, { threads: [4] });
     const a = analyse(pointStats(rows), runData(rows));
     expect(a.scaling).toEqual([]);
-    expect(answers(a)[3]!.lines[0]).toMatch(/not measurable in this run: one thread count \(4\)/);
+    expect(answerTo(answersOf(rows), /thread count/).paragraph).toMatch(/^Not measurable in this run: one thread count \(4\)/);
   });
 
   it('explains flat scaling by the pinning when a side has fewer CPUs than threads', () => {
@@ -203,7 +203,7 @@ describe('zero-copy completions', () => {
 describe('chance', () => {
   it('the answers put the wins found next to what chance gives, and the resolution', () => {
     const rows = race((impl) => (impl === 'zero_copy' ? 0.5 : 1));
-    const text = answers(analyse(pointStats(rows), runData(rows)))[1]!.lines.join('\n');
+    const text = answerTo(answersOf(rows), /zero_copy beat/).details.join('\n');
     expect(text).toMatch(/Beyond noise: faster at 0, slower at 6 of 6 points; the smallest difference resolved is ±\d+\.\d% .* at 5% of points, about 0\.3 of 6 by chance/);
   });
 });

@@ -58,8 +58,15 @@ describe('report.html in Chromium', () => {
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);
       const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt, w: i.naturalWidth })));
-      expect(images).toHaveLength(7);
+      expect(await page.locator('figure[id] img').count()).toBe(7);
       expect(images.filter((i) => !i.ok)).toEqual([]);
+
+      // Answers first, two columns: the words on the left, the figure beside them on the right, at a readable width.
+      const words = await page.locator('section.key').first().locator('.words').boundingBox();
+      const fig = await page.locator('section.key').first().locator('.figs img').first().boundingBox();
+      expect(fig!.x).toBeGreaterThanOrEqual(words!.x + words!.width);
+      expect(fig!.y).toBeLessThan(words!.y + words!.height);
+      expect(fig!.width).toBeGreaterThan(600);
       expect(await page.title()).toMatch(/^copybench report: synthetic-/);
 
       const shot = await page.screenshot();

@@ -1,5 +1,7 @@
 // The vega-lite specs: the right fields, facets and scales, and every
 // measured point in the data they carry. Pure: no rendering here.
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../orchestrate/plots/analysis.ts';
 import { wrapText, type Figure } from '../../orchestrate/plots/figure.ts';
@@ -11,11 +13,13 @@ import {
   cyclesFigure,
   latencyFigure,
   speedupFigure,
+  speedupScale,
+  speedupTicks,
   throughputFigure,
   zeroCopyFigure,
 } from '../../orchestrate/plots/figures.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
-import { SIZE_LABEL_EXPR, sizeAxis } from '../../orchestrate/plots/theme.ts';
+import { HEATMAP, SIZE_LABEL_EXPR, sizeAxis } from '../../orchestrate/plots/theme.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
 import { HARDWARE_EVENTS, matrix, row, runData } from './synthetic.ts';
 
@@ -50,9 +54,11 @@ describe('1. throughput', () => {
   });
 
   it('has error bars from the slowest to the fastest repetition', () => {
-    const rule = layers(parts(f)[0]).find((l) => l.mark.type === 'rule');
-    expect(rule.encoding.y.field).toBe('min');
-    expect(rule.encoding.y2.field).toBe('max');
+    const bars = layers(parts(f)[0]).find((l) => l.mark.type === 'errorbar');
+    expect(bars.encoding.y.field).toBe('min');
+    expect(bars.encoding.y2.field).toBe('max');
+    expect(bars.transform).toEqual([{ filter: 'datum.reps >= 2' }]);
+    expect(f.caption).toMatch(/min–max over repetitions/);
     const v = valuesOf(f).find((x) => x.variant === 'one_copy' && x.size === 1024 && x.threads === 2 && x.mode === 'stream');
     const reps = withCounters.filter((r) => r.implementation === 'one_copy' && r.msg_size === 1024 && r.threads === 2 && r.mode === 'stream').map((r) => r.throughput_gbps);
     expect(v).toMatchObject({ min: Math.min(...reps), max: Math.max(...reps), reps: 3 });
@@ -75,6 +81,38 @@ describe('1. throughput', () => {
     const s = sizeAxis([4096]);
     expect(s.scale.domain[0]).toBeLessThan(4096);
     expect(s.scale.domain[1]).toBeGreaterThan(4096);
+  });
+});
+
+describe('error bars (figures 1, 3, 4, 4b)', () => {
+  const spreadFigures = (rows: Row[]) => {
+    const a = analysisOf(rows);
+    const p = pointStats(rows);
+    return [throughputFigure(p, []), cacheFigure(p, a, []), cyclesFigure(p, a, []), cpuTimeFigure(p, a, [])];
+  };
+  const errorBarLayers = (f: Figure) => parts(f).flatMap((part) => layers(part).filter((l) => l.mark.type === 'errorbar'));
+
+  it('are drawn where points have two or more repetitions', () => {
+    for (const f of spreadFigures(matrix({ counters: true, repetitions: 2 }))) {
+      expect(f.hasData, f.id).toBe(true);
+      expect(errorBarLayers(f).length, f.id).toBe(parts(f).length);
+      expect((f.spec as Any).title.subtitle[0], f.id).toMatch(/error bars: min–max/);
+    }
+  });
+
+  it('are absent with one repetition, and the subtitle says so', () => {
+    for (const f of spreadFigures(matrix({ counters: true, repetitions: 1 }))) {
+      expect(f.hasData, f.id).toBe(true);
+      expect(errorBarLayers(f), f.id).toEqual([]);
+      expect((f.spec as Any).title.subtitle.join(' '), f.id).toMatch(/each point measured once: no error bars/);
+    }
+  });
+
+  it('with some points measured once: only the others get a bar, and the subtitle counts them', () => {
+    const rows = matrix({ counters: true, repetitions: 2 }).filter((r) => !(r.implementation === 'zero_copy' && r.rep === 2));
+    const f = throughputFigure(pointStats(rows), []);
+    expect(errorBarLayers(f)).toHaveLength(2);
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/none at the 12 points with one repetition/);
   });
 });
 
@@ -124,10 +162,14 @@ describe('3. cache misses', () => {
   it('without a PMU: still a figure, saying what is missing and why', () => {
     const f = cacheFigure(pointsNoPmu, analysisOf(noPmu, { unsupported: HARDWARE_EVENTS }), []);
     expect(f.hasData).toBe(false);
-    expect(f.missing.join(' ')).toMatch(/perf could not count L1-dcache-load-misses on this machine: no hardware PMU/);
+    expect(f.missing.join(' ')).toMatch(/perf could not count L1-dcache-load-misses, LLC-load-misses, cache-misses on this machine: no hardware PMU/);
     const text = valuesOf(f).map((v) => v.text).join(' ');
     expect(text).toMatch(/No data for this figure/);
     expect(text).toMatch(/no hardware PMU/);
+    // One reason for both levels, and where to look instead.
+    expect(f.missing).toHaveLength(1);
+    expect(f.missing[0]).toMatch(/^L1 and last level: perf could not count L1-dcache-load-misses, LLC-load-misses, cache-misses/);
+    expect(text).toMatch(/Figure 4b shows what the copies cost without hardware counters/);
   });
 });
 
@@ -143,6 +185,7 @@ describe('4. cycles per byte, and CPU time per byte', () => {
     const f = cyclesFigure(pointsNoPmu, analysisOf(noPmu, { unsupported: HARDWARE_EVENTS }), []);
     expect(f.hasData).toBe(false);
     expect(valuesOf(f).map((v) => v.text).join(' ')).toMatch(/perf could not count cycles on this machine: no hardware PMU/);
+    expect(valuesOf(f).map((v) => v.text).join(' ')).toMatch(/Figure 4b/);
   });
 
   it('CPU time per byte is there without a PMU, labelled as CPU time, not cycles', () => {
@@ -155,7 +198,13 @@ describe('4. cycles per byte, and CPU time per byte', () => {
 });
 
 describe('5. zero-copy completions', () => {
-  it('shares of deferred copy and true zero-copy for every zero_copy point', () => {
+  const colourOf = (f: Figure) => {
+    const part = parts(f)[0];
+    const layered = part.spec ?? part;
+    return layered.layer[0].encoding.color;
+  };
+
+  it('mixed kinds: stacked bars with each share printed, both kinds in the legend', () => {
     const rows = [
       row({ impl: 'zero_copy', size: 4096, gbps: 1, zc: { completions: 100, copied: 100 } }),
       row({ impl: 'zero_copy', size: 65536, gbps: 1, zc: { completions: 100, copied: 30 } }),
@@ -163,11 +212,36 @@ describe('5. zero-copy completions', () => {
     ];
     const f = zeroCopyFigure(pointStats(rows), []);
     const v = valuesOf(f);
-    expect(v).toHaveLength(4);
-    expect(v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[0]).share).toBeCloseTo(0.3);
-    expect(v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[1]).share).toBeCloseTo(0.7);
-    expect(parts(f)[0].spec.encoding.y.stack).toBe('normalize');
+    expect(v).toHaveLength(3); // no zero-height segment at 4096
+    const deferred = v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[0]);
+    const direct = v.find((x) => x.size === 65536 && x.kind === COMPLETION_KINDS[1]);
+    expect(deferred).toMatchObject({ lo: 0, label: '30.0%' });
+    expect(deferred.hi).toBeCloseTo(0.3);
+    expect(direct).toMatchObject({ hi: 1, label: '70.0%' });
+    expect(v.find((x) => x.size === 4096).label).toBe('100%');
+    expect(colourOf(f).scale.domain).toEqual([...COMPLETION_KINDS]);
+    expect(parts(f)[0].spec.layer.map((l: Any) => l.mark.type)).toEqual(['bar', 'text']);
     expect((f.spec as Any).title.subtitle[0]).toMatch(/65.0% of 200 completions were deferred copies/);
+  });
+
+  it('every completion a deferred copy: a compact grid of counts, said in the subtitle, one legend entry', () => {
+    const rows = matrix({ modes: ['stream'] });
+    const f = zeroCopyFigure(pointStats(rows), []);
+    expect(colourOf(f).scale.domain).toEqual([COMPLETION_KINDS[0]]);
+    expect(parts(f)[0].facet).toBeUndefined();
+    expect(parts(f)[0].layer.map((l: Any) => l.mark.type)).toEqual(['rect', 'text']);
+    expect(parts(f)[0].layer[1].encoding.text.field).toBe('completions');
+    // 3 sizes × 2 threads, 3 repetitions of 1000 completions each
+    expect(valuesOf(f)).toHaveLength(6);
+    expect(valuesOf(f).every((x) => x.completions === 3000)).toBe(true);
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/^100% deferred copies \(SO_EE_CODE_ZEROCOPY_COPIED\): all 18,000 completions at all 6 points/);
+  });
+
+  it('no completion copied: the legend has only true zero-copy', () => {
+    const rows = [row({ impl: 'zero_copy', size: 65536, gbps: 1, zc: { completions: 50, copied: 0 } })];
+    const f = zeroCopyFigure(pointStats(rows), []);
+    expect(colourOf(f).scale.domain).toEqual([COMPLETION_KINDS[1]]);
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/^100% true zero-copy: all 50 completions/);
   });
 
   it('without zero_copy rows: says so', () => {
@@ -198,7 +272,41 @@ describe('6. speedup heatmap', () => {
     expect(tie.label).toMatch(/^≈1\.00×$/);
     const rect = parts(f)[0].spec.layer[0];
     expect(rect.encoding.color.condition.test).toBe('datum.beyondNoise');
-    expect(rect.encoding.color.condition.scale.domainMid).toBe(1);
+    expect(rect.encoding.color.value).toBe(HEATMAP.noise);
+    // Their labels differ too: grey text on a tie.
+    const label = parts(f)[0].spec.layer[1].encoding.color;
+    expect(label.condition).toContainEqual({ test: '!datum.beyondNoise', value: HEATMAP.labelOnNoise });
+  });
+
+  it('has a colour legend with several ticks within the data range', () => {
+    const legend = parts(f)[0].spec.layer[0].encoding.color.condition.legend;
+    expect(legend.values).toEqual([0.5, 1, 2]); // extreme 2 (the floor): 1.5× is inside
+    expect(legend.labelExpr).toMatch(/×/);
+    expect(speedupTicks(1 / 0.18)).toEqual([0.25, 0.5, 1, 2, 4]);
+    expect(speedupTicks(40)).toEqual([1 / 16, 1 / 4, 1, 4, 16]);
+    for (const e of [2, 3, 5.5, 9, 40, 1000]) {
+      const ticks = speedupTicks(e);
+      expect(ticks.length, String(e)).toBeGreaterThanOrEqual(3);
+      expect(ticks.length, String(e)).toBeLessThanOrEqual(7);
+      expect(ticks.every((t) => t >= 1 / e && t <= e)).toBe(true);
+    }
+  });
+
+  it('colours a difference beyond noise near 1 visibly, unlike the grey of a tie', async () => {
+    // The scale as vega draws it: compiled from the spec, not re-derived.
+    const spec = { data: { values: [{ speedup: 1 }] }, mark: 'rect', encoding: { color: { field: 'speedup', type: 'quantitative', scale: speedupScale(5) } } };
+    const view = new vega.View(vega.parse(compile(spec as TopLevelSpec).spec), { renderer: 'none' });
+    await view.runAsync();
+    const scale = view.scale('color') as (x: number) => string;
+    view.finalize();
+    const rgb = (c: string) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/\d+/g)!.slice(0, 3).map(Number));
+    const distance = (a: string, b: string) => Math.hypot(...rgb(a).map((x, i) => x - rgb(b)[i]!));
+    for (const near of [0.97, 1.03]) expect(distance(scale(near), HEATMAP.noise), String(near)).toBeGreaterThan(60);
+    // Slower is red, faster blue, and the ends are the strongest colours.
+    expect(rgb(scale(0.97))[0]).toBeGreaterThan(rgb(scale(0.97))[2]!);
+    expect(rgb(scale(1.03))[2]).toBeGreaterThan(rgb(scale(1.03))[0]!);
+    expect(rgb(scale(1 / 5))).toEqual(rgb(HEATMAP.slower[3]));
+    expect(rgb(scale(5))).toEqual(rgb(HEATMAP.faster[3]));
   });
 });
 

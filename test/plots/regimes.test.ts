@@ -5,7 +5,7 @@ import { unsteadyPoints } from '../../orchestrate/plots/regime-points.ts';
 import { speedupsOf } from '../../orchestrate/plots/compare.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { SEGMENT_REGIME_FACTOR, regimeSplit } from '../../orchestrate/plots/regimes.ts';
-import { answers } from '../../orchestrate/plots/report-answers.ts';
+import { answersOf, textOf } from './answers.ts';
 import type { Row } from '../../orchestrate/results/row.ts';
 import type { LimitedBy } from '../../orchestrate/results/tcp.ts';
 import type { Implementation } from '../../orchestrate/config/domain.ts';
@@ -58,7 +58,7 @@ describe('a point in mixed regimes', () => {
   it('is listed in the report with each repetition, its regime and throughput', () => {
     const a = analyse(pointStats(rows), runData(rows));
     expect(a.regimes).toHaveLength(1);
-    const text = answers(a).flatMap((x) => x.lines).join('\n');
+    const text = textOf(answersOf(rows));
     expect(text).toMatch(/1 point ran repetitions in different regimes/);
     expect(text).toMatch(/one_copy stream 64K 1t: rep 1 \(sender, 60000 B\/segment\): 12\.74 Gbit\/s; rep 2 \(receiver_window, 60000 B\/segment\): 6\.50 Gbit\/s; rep 3/);
     expect(text).toMatch(/64K .*\(regimes differ\)/);
@@ -66,7 +66,7 @@ describe('a point in mixed regimes', () => {
 
   it('without the columns the report says regimes are not known', () => {
     const plain = [row({ impl: 'two_copy', size: 128, gbps: 1 })];
-    expect(answers(analyse(pointStats(plain), runData(plain))).flatMap((x) => x.lines).join('\n')).toMatch(/no limited_by or tcp_bytes_per_segment values/);
+    expect(textOf(answersOf(plain))).toMatch(/no limited_by or tcp_bytes_per_segment values/);
   });
 });
 
@@ -78,7 +78,7 @@ describe('unsteady points', () => {
     const unsteady = unsteadyPoints(pointStats([...wide, ...narrow, ...split]));
     expect(unsteady.map((u) => [u.impl, Math.round(u.cvPct)])).toEqual([['one_copy', 40]]);
     expect(unsteady[0]!.reps.map((r) => [r.rep, r.limitedBy, r.bytesPerSegment])).toEqual([[1, 'sender', 1100], [2, 'sender', 1100], [3, 'sender', 1100]]);
-    const text = answers(analyse(pointStats([...wide, ...narrow]), runData([...wide, ...narrow]))).flatMap((x) => x.lines).join('\n');
+    const text = textOf(answersOf([...wide, ...narrow]));
     expect(text).toMatch(/1 more point varied by more than 10% .* within one regime/);
     expect(text).toMatch(/one_copy stream 1K 1t \(CV 40%\): rep 1 \(sender, 1100 B\/segment\): 0\.60 Gbit\/s; rep 2/);
   });

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMeta } from '../../orchestrate/results/meta.ts';
-import { machineFacts, mitigationSummary } from '../../orchestrate/plots/report-tables.ts';
+import { machineFacts, machineLine, mitigationSummary, rowsText } from '../../orchestrate/plots/report-tables.ts';
+import { pointStats } from '../../orchestrate/plots/points.ts';
+import { matrix } from './synthetic.ts';
 
 const example = readFileSync(path.resolve(import.meta.dirname, '../../results/example/meta.json'), 'utf8');
 
@@ -31,5 +33,19 @@ describe('the machine table', () => {
     const facts = Object.fromEntries(machineFacts({ runId: 'x', meta, config: null, rows: [] }));
     expect(facts['calibration: one core (both on CPU 0) (configured)']).toBe('two_copy 11.66 Gbit/s, 0.661 ns CPU/B both sides, 0 retransmitted');
     expect(facts['calibration verdict']).toBe('W');
+  });
+});
+
+describe('the line under the title', () => {
+  it('names the machine in one line, and says when it has no hardware counters', () => {
+    const meta = parseMeta(example, 'meta.json');
+    expect(machineLine({ runId: 'x', meta, config: null, rows: [] })).toBe('AMD EPYC, 2 cores, Linux 6.18.44-fc-v669, no hardware counters (PMU)');
+    expect(machineLine({ runId: 'x', meta: { ...meta, perf_unsupported: [] }, config: null, rows: [] })).toBe('AMD EPYC, 2 cores, Linux 6.18.44-fc-v669');
+    expect(machineLine({ runId: 'x', meta: null, config: null, rows: [] })).toBe('machine unknown (no meta.json)');
+  });
+
+  it('counts rows, points and repetitions', () => {
+    const rows = matrix({ repetitions: 2 });
+    expect(rowsText({ runId: 'x', meta: null, config: null, rows }, pointStats(rows))).toBe('72 rows (36 points × 2 repetitions)');
   });
 });
