@@ -7,6 +7,7 @@
 // Skipped, with the reason printed, when not root or without sshd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseCsvRecords } from '../../orchestrate/results/table.ts';
 import { perfWorks, processesMentioning, runDirIn } from './orchestrator.ts';
@@ -27,10 +28,12 @@ afterAll(async () => hosts?.stop());
 /** Runs `server` against the good client host; the run must stop at setup. */
 async function refused(name: string, server: string): Promise<string> {
   const out = path.join(hosts.dir, name);
-  const r = await hosts.run([hosts.config(name, { server, client: 'cli' }), '--out', out]).finished;
+  const { child, finished } = hosts.run([hosts.config(name, { server, client: 'cli' }), '--out', out]);
+  const r = await finished;
   expect(r.code, r.stderr).toBe(1);
-  // Nothing created: no run folder here, no work folder there, no process on either host.
+  // Nothing created: no run folder or ssh control folder here, no work folder there, no process on either host.
   expect(existsSync(out)).toBe(false);
+  expect(readdirSync(os.tmpdir()).filter((d) => d.startsWith(`cb-ssh-${child.pid}-`))).toEqual([]);
   expect(existsSync(hosts.workDir)).toBe(false);
   expect(await hosts.leftovers()).toEqual([]);
   expect(processesMentioning(hosts.sshConfig)).toEqual([]);
@@ -78,5 +81,8 @@ describe.skipIf(skipReason !== null)('a run killed outright', () => {
     expect(hosts.sysctl(NS.client, WMEM)).toBe(before.client);
     expect(readdirSync(hosts.workDir)).toEqual([]);
     expect(await hosts.leftovers()).toEqual([]);
+    // Here too: the killed run's ssh control folder (`ip netns exec` execs node: the child's pid is the run's).
+    expect(r.stderr).toMatch(new RegExp(`^note: removed \\S+/cb-ssh-${child.pid}-\\d+-\\w+, the ssh control folder of a run that was killed$`, 'm'));
+    expect(readdirSync(os.tmpdir()).filter((d) => d.startsWith(`cb-ssh-${child.pid}-`))).toEqual([]);
   }, 120_000);
 });

@@ -9,7 +9,7 @@
 //   5. the run's folder with its state file, the sources, make;
 //   6. sysctls: each original noted in the state file, then set, read back.
 // Teardown undoes exactly what was done, whatever step failed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../config/schema.ts';
@@ -26,6 +26,7 @@ import { HostLink } from './ssh-link.ts';
 import { atHost, hostName, sshPlace, takeOverSsh, type SshHost } from './ssh-place.ts';
 import { buildAtHost, checkHost, hostTools, readHostFacts } from './ssh-prepare.ts';
 import { cleanRunFolder, createRunFolder, repairDeadRuns, saveState, type RunState } from './ssh-state.ts';
+import { OWNER_LINE, ownerIsLive } from './state.ts';
 import { RECORDED_SYSCTLS, normalize, readSysctl, writeSysctl } from './sysctl.ts';
 import { TopologyError, type Topology } from './topology.ts';
 
@@ -34,6 +35,21 @@ export interface SshOptions {
   keepRemote: boolean;
   abort: AbortSignal;
   perfEvents: readonly string[];
+}
+
+// The control folder's name carries its run's pid and start time: `cb-ssh-PID-START-XXXXXX`.
+const CONTROL_DIR = /^cb-ssh-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+
+/** Control folders here of runs that were killed (their sockets dead with them): removed, and said. */
+function removeDeadControlDirs(): string[] {
+  const notes: string[] = [];
+  for (const name of readdirSync(os.tmpdir())) {
+    const m = CONTROL_DIR.exec(name);
+    if (!m || ownerIsLive(`${m[1]} ${m[2]}`)) continue;
+    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    notes.push(`removed ${path.join(os.tmpdir(), name)}, the ssh control folder of a run that was killed`);
+  }
+  return notes;
 }
 
 /** Runs `f` for both sides at once; once both have settled, throws the first failure. */
@@ -57,7 +73,8 @@ interface Undo {
 export async function setUpSsh(t: SshConfig, config: Config, opts: SshOptions): Promise<Topology> {
   const notes: string[] = [];
   const token = `cb-${os.hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 24) || 'host'}-${process.pid}-${Date.now().toString(36)}`;
-  const undo: Undo = { controlDir: mkdtempSync(path.join(os.tmpdir(), 'cb-ssh-')), linkTracker: new ProcessTracker(), links: {}, states: {}, madeWorkDir: { server: false, client: false } };
+  notes.push(...removeDeadControlDirs());
+  const undo: Undo = { controlDir: mkdtempSync(path.join(os.tmpdir(), `cb-ssh-${OWNER_LINE.replace(' ', '-')}-`)), linkTracker: new ProcessTracker(), links: {}, states: {}, madeWorkDir: { server: false, client: false } };
   const hosts = Object.fromEntries(
     SIDES.map((side) => [
       side,
