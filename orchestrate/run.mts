@@ -2,6 +2,7 @@
 //
 //   npx zx orchestrate/run.mts [CONFIG] [--out DIR] [--resume RUN_DIR]
 //                              [--dry-run] [--only key=value,...] [--bin-dir DIR]
+//                              [--keep-remote]
 //
 // YAML → Config → plan → campaign (topology, pair engine) → results.csv →
 // summary.csv → plots/<run-id>/.
@@ -34,6 +35,8 @@ const USAGE = `usage: npx zx orchestrate/run.mts [CONFIG] [options]
                          (a key given twice matches either value)
   --bin-dir DIR          binaries to run (default: bin/, built with make;
                          another folder is used as it is)
+  --keep-remote          topology ssh: leave each host's run folder (sources,
+                         binaries) in place at exit
   -h, --help             this text
 
 exit codes: 0 done, 1 an experiment or tool failed, 2 bad config or usage,
@@ -45,6 +48,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean', default: false },
   only: { type: 'string' },
   'bin-dir': { type: 'string' },
+  'keep-remote': { type: 'boolean', default: false },
 } as const;
 
 async function main(): Promise<number> {
@@ -75,6 +79,7 @@ async function main(): Promise<number> {
   }
 
   // From here on things are started and created.
+  session.keepRemote = cli.values['keep-remote'] === true;
   const prepared = await session.prepare(config, opt('bin-dir') ?? null);
   if ('exitCode' in prepared) return prepared.exitCode;
   // The setup's own cost, on this machine, before the matrix (netns only).

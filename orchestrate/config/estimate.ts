@@ -21,9 +21,20 @@ export function matrixSize(m: {
 // only for the estimate and the first ETA.
 export const OVERHEAD_PER_EXPERIMENT_S = 0.05;
 
+// Across two hosts (topology ssh) each of the two processes also starts
+// through an ssh channel and a login shell there: 0.23 s more per experiment
+// on the 2-core reference machine (quick.yaml × 3 repetitions: 0.88 s per
+// experiment over ssh, 0.65 s over netns; docs/two-hosts.md, "What SSH costs").
+export const SSH_OVERHEAD_PER_EXPERIMENT_S = 0.3;
+
+/** Seconds per experiment beyond warm-up + duration, for the topology's kind. */
+export function experimentOverheadS(config: { topology?: { kind: string } }): number {
+  return config.topology?.kind === 'ssh' ? SSH_OVERHEAD_PER_EXPERIMENT_S : OVERHEAD_PER_EXPERIMENT_S;
+}
+
 /** The estimate for `count` experiments, without planning them (the schema bounds it). */
-export function estimateCountSeconds(count: number, config: { warmup_s: number; duration_s: number }): number {
-  return count * (config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S);
+export function estimateCountSeconds(count: number, config: { warmup_s: number; duration_s: number; topology?: { kind: string } }): number {
+  return count * (config.warmup_s + config.duration_s + experimentOverheadS(config));
 }
 
 export function formatDuration(seconds: number): string {

@@ -11,6 +11,8 @@ import { repetitionPolicy } from './repetitions.ts';
 import { CalibrationSection, InterferenceSection } from './sections.ts';
 import { AttributionSection } from './attribution.ts';
 import { sameSubnet, unusableAddress } from './addresses.ts';
+import { sysctlMap } from './sysctls.ts';
+import { SshTopology } from './ssh.ts';
 import {
   DURATION_MAX_S,
   DURATION_MIN_S,
@@ -35,8 +37,7 @@ export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // modifiers (`cycles`, `L1-dcache-load-misses`, `cycles:u`). No commas (they
 // separate events) and no PMU syntax (its commas would split it).
 export const PERF_EVENT_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*(:[ukhGHpP]+)?$/;
-export const SYSCTL_KEY_PATTERN = /^net\.(core|ipv4|ipv6|unix)\.[a-z0-9_]+(\.[a-z0-9_]+)*$/;
-export const SYSCTL_VALUE_PATTERN = /^[A-Za-z0-9_.-]+([ \t]+[A-Za-z0-9_.-]+)*$/;
+export { SYSCTL_KEY_PATTERN, SYSCTL_VALUE_PATTERN } from './sysctls.ts';
 
 export const DEFAULT_PERF_EVENTS = [
   'cycles',
@@ -107,10 +108,6 @@ const sideNames = (pattern: RegExp, what: string, server: string, client: string
     .prefault({})
     .refine((s) => s.server !== s.client, { error: 'server and client must differ', path: ['client'] });
 
-const SysctlValue = z.union([z.number().int().nonnegative(), patterned(SYSCTL_VALUE_PATTERN, 'a sysctl value')], {
-  error: 'expected a sysctl value: a number, or numbers separated by spaces',
-});
-
 export const NetnsTopology = z
   .strictObject({
     kind: z.literal('netns'),
@@ -132,11 +129,7 @@ export const NetnsTopology = z
     // Applied inside both namespaces. A key the kernel only lets the initial
     // namespace write (on 6.x, net.core.{r,w}mem_max are read-only mirrors
     // inside a namespace) is set on the host instead and restored at exit.
-    sysctls: z
-      .record(patterned(SYSCTL_KEY_PATTERN, 'a net.* sysctl name'), SysctlValue, {
-        error: 'expected a map of sysctl name to value',
-      })
-      .default({}),
+    sysctls: sysctlMap,
   })
   .superRefine((t, ctx) => {
     for (const side of ['server', 'client'] as const) {
@@ -160,8 +153,8 @@ export const LoopbackTopology = z.strictObject({
     .default('127.0.0.1'),
 });
 
-export const Topology = z.discriminatedUnion('kind', [NetnsTopology, LoopbackTopology], {
-  error: "expected kind: netns or kind: loopback",
+export const Topology = z.discriminatedUnion('kind', [NetnsTopology, LoopbackTopology, SshTopology], {
+  error: 'expected kind: netns, kind: loopback or kind: ssh',
 });
 
 /** The tools the peer baseline (orchestrate/peers.mts) can run beside copybench. */
@@ -248,6 +241,12 @@ export const ConfigSchema = z.strictObject({
   if (ctx.issues.length === 0) {
     for (const message of planProblems(c)) ctx.addIssue({ code: 'custom', path: [], message, params: { whole: true } });
   }
+  if (c.topology.kind === 'ssh') {
+    // Both read their files on this machine (perf record's data, the peers' own output formats).
+    for (const key of ['peers', 'attribution'] as const) {
+      if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'not available with topology ssh (yet): run it with kind netns', input: c[key] });
+    }
+  }
   if (!c.peers) return;
   // The peers time their runs with the config's warm-up and duration, in
   // the units they accept: sockperf's -t takes whole seconds (strtol), and
@@ -287,6 +286,7 @@ export function peerSettings(config: Config): { tools: PeerTool[]; message_sizes
 export type Config = z.output<typeof ConfigSchema>;
 export type NetnsTopology = z.output<typeof NetnsTopology>;
 export type LoopbackTopology = z.output<typeof LoopbackTopology>;
+export type { SshTopology } from './ssh.ts';
 export type TopologyConfig = Config['topology'];
 
 /** The events handed to `perf stat -e`, after the user/kernel split. */

@@ -344,7 +344,7 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     scaling: threadScaling(points),
     scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
     pinning: threadCounts.size < 2 ? null : pinningNote(data.config, Math.max(...threadCounts)),
-    zeroCopy: zeroCopyFinding(points, data.config, data.rows),
+    zeroCopy: zeroCopyFinding(points, data.config, data.rows, data.meta?.hosts ?? null),
     zeroCopyWhy: zeroCopyWhy(points, speedups, data.attribution),
     threadRatios: ratios,
     modeScaling: modeScaling(ratios),

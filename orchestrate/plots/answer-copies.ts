@@ -109,16 +109,19 @@ export function copiedAnswer(ctx: AnswerContext): KeyAnswer {
   if (!z) return { ...base, paragraph: paragraph(['Not measurable in this run: no zero_copy rows']), figures: [], details: [] };
   if (z.fraction === null) return { ...base, paragraph: paragraph([`No MSG_ZEROCOPY completions were recorded (${count(z.sends)} sends)`]), details: [] };
   const perPoint = z.minFraction !== null && z.minFraction !== z.maxFraction ? `; per point ${pct(z.minFraction, 1)}–${pct(z.maxFraction!, 1)}` : '';
+  const hosts = z.acrossHosts && z.fraction < 1 ? z.acrossHosts : null;
   return {
     ...base,
     paragraph: paragraph([
       `The kernel flagged ${exactShare(z.copied, z.completions)} of zero_copy's MSG_ZEROCOPY completions as copied (SO_EE_CODE_ZEROCOPY_COPIED), over ${z.points} points${perPoint}${figureNote(fig)}`,
       z.reason ? `Why: ${z.reason}` : `The rest completed without the copied flag: the kernel sent those pages without copying them`,
-      z.remainder ? remainderText(z.remainder) : null,
+      // Across two hosts below 100 %: the zero-copy that happened, and what it saved against one_copy.
+      hosts ? hosts[0]! : z.remainder ? remainderText(z.remainder) : null,
     ]),
     details: [
       `${count(z.sends)} sends, ${count(z.completions)} completions, ${count(z.copied)} flagged as copied, over ${z.points} points`,
       ...(z.remainder ? ['Repetitions holding completions not flagged as copied:', ...remainderLines(z.remainder)] : []),
+      ...(hosts ? ['Across the two hosts, per point, what true zero-copy saved the sender:', ...hosts.slice(1).map((l) => `  ${l}`)] : []),
     ],
   };
 }

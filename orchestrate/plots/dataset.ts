@@ -101,10 +101,11 @@ export function chooseLastLevel(rows: readonly Row[]): LastLevelChoice {
 
 export interface RowFigures {
   throughput_gbps: number;
-  latency_p50_us: number;
-  latency_p99_us: number;
+  /** Empty (null) for stream rows across two hosts (results/row.ts TWO_CLOCKS). */
+  latency_p50_us: number | null;
+  latency_p99_us: number | null;
   /** The mean latency (results.csv's latency_us): a round trip in rr rows, the one-way queueing delay in stream rows. */
-  latency_mean_us: number;
+  latency_mean_us: number | null;
   /**
    * Stream rows: mean bytes waiting in the sockets, server (SIOCOUTQ) +
    * client (SIOCINQ); null when either side is unknown, and in rr rows.
@@ -152,7 +153,7 @@ export function rowFigures(row: Row, lastLevel: LastLevelChoice): RowFigures {
     latency_mean_us: row.latency_us,
     queue_bytes: stream ? sum(row.queue_server_bytes_mean, row.queue_client_bytes_mean) : null,
     // Gbit/s × µs = 1e3 bits = 125 bytes.
-    little_bytes: stream ? row.throughput_gbps * row.latency_us * 125 : null,
+    little_bytes: stream && row.latency_us !== null ? row.throughput_gbps * row.latency_us * 125 : null,
     cycles_per_byte: row.cycles_per_byte,
     // perf's task-clock is in msec: ms × 1e6 = ns.
     cpu_ns_per_byte: perByte(taskMs, bytes, 1e6),

@@ -161,7 +161,10 @@ export function queueingAnswer(points: readonly PointStats[], check: LittleCheck
   const rr = p50Range(points.filter((p) => p.mode === 'rr'));
   const streamRange = p50Range(stream);
   if (!streamRange) {
-    const paragraph = `This run has no stream rows, so there is no stream delay to explain.${rr ? ` rr round trips (the latency): p50 ${rangeText(rr)}.` : ''}`;
+    const why = stream.length
+      ? 'Its stream rows have no one-way delay: server and client ran on two hosts, two clocks, and a send time read on one cannot be subtracted from a receive time read on the other.'
+      : 'This run has no stream rows, so there is no stream delay to explain.';
+    const paragraph = `${why}${rr ? ` rr round trips (the latency): p50 ${rangeText(rr)}.` : ''}`;
     return { question, paragraph, figures, details: [] };
   }
   const worst = leastRepeatable(stream);

@@ -92,8 +92,10 @@ export function configFacts(data: TableData): [string, string][] {
   const topo =
     c.topology.kind === 'netns'
       ? `netns: ${c.topology.namespaces.server} ↔ ${c.topology.namespaces.client} over veth, ${c.topology.addresses.server} → ${c.topology.addresses.client}/${c.topology.prefix_length}, MTU ${c.topology.mtu}`
-      : `loopback ${c.topology.address}`;
-  const sysctls = Object.entries(c.topology.kind === 'netns' ? c.topology.sysctls : {}).map(([k, v]) => `${k} = ${v}`);
+      : c.topology.kind === 'ssh'
+        ? `ssh: server ${c.topology.server.ssh} (data plane ${c.topology.server.address}) ↔ client ${c.topology.client.ssh}, two hosts`
+        : `loopback ${c.topology.address}`;
+  const sysctls = Object.entries(c.topology.kind === 'loopback' ? {} : c.topology.sysctls).map(([k, v]) => `${k} = ${v}`);
   return [
     ['config file', data.meta?.config_path ?? 'unknown'],
     ['topology', topo],

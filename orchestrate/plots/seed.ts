@@ -64,7 +64,8 @@ export interface LatencyDeviation {
 export function derivedLatencyDeviation(rows: readonly SeedRow[]): LatencyDeviation | null {
   let worst: LatencyDeviation | null = null;
   for (const row of rows) {
-    if (row.throughput_gbps <= 0) continue;
+    // An empty latency cell (a stream row across two hosts: results/row.ts TWO_CLOCKS) has nothing to compare.
+    if (row.throughput_gbps <= 0 || row.latency_us === null) continue;
     const derivedUs = derivedLatencyUs(row);
     const pct = (Math.abs(row.latency_us - derivedUs) / derivedUs) * 100;
     if (!worst || pct > worst.maxPct) worst = { maxPct: pct, row, derivedUs };
@@ -172,7 +173,7 @@ function latencyNote(seed: readonly SeedRow[], pairs: readonly SeedPair[]): stri
   const theirs = dev
     ? `size × threads × 8 ÷ throughput matches their latency column to within ${dev.maxPct.toFixed(1)}% at every one of their ${seed.length} rows ` +
       `(largest: ${dev.row.implementation} ${formatSize(dev.row.msg_size, 'course')}, ${dev.row.threads} thread${dev.row.threads > 1 ? 's' : ''}: ` +
-      `${dev.row.latency_us.toFixed(2)} µs against ${dev.derivedUs.toFixed(2)} µs derived)`
+      `${dev.row.latency_us!.toFixed(2)} µs against ${dev.derivedUs.toFixed(2)} µs derived)`
     : 'their table has no row with a throughput to derive it from';
   const measured = pairs.flatMap((p) => {
     const p50 = p.point.figures.latency_p50_us;

@@ -3,9 +3,11 @@
 // SO_EE_CODE_ZEROCOPY_COPIED against those that were not. Pure: points and
 // rows in, the finding out.
 import type { Config } from '../config/schema.ts';
+import type { Meta } from '../results/meta.ts';
 import type { Row } from '../results/row.ts';
 import { count, listText, size } from './answer-text.ts';
 import type { PointStats } from './points.ts';
+import { whyCopied, zeroCopyAcrossHosts } from './zero-copy-hosts.ts';
 
 export interface ZeroCopyFinding {
   sends: number;
@@ -21,6 +23,8 @@ export interface ZeroCopyFinding {
   reason: string | null;
   /** Where the completions not flagged as copied were, when any were. */
   remainder: ZeroCopyRemainder | null;
+  /** Across two hosts (meta.json hosts): what the copied fraction says there, and what true zero-copy saved (zero-copy-hosts.ts); null on one machine. */
+  acrossHosts: string[] | null;
 }
 
 /** At or above this share of copied completions the deferred copy is the rule, and its reason is given. */
@@ -32,14 +36,20 @@ export const DEFERRED_COPY_REASON =
   '(Documentation/networking/msg_zerocopy.rst, "Loopback"); such a completion carries SO_EE_CODE_ZEROCOPY_COPIED. ' +
   'So zero_copy still copies once per message here, at delivery instead of at send; only a real NIC can take the pages without a copy.';
 
-/** The reason, said for the run's topology. */
-export function deferredCopyReason(config: Config | null): string {
+/** The reason, said for the run's topology; across two hosts, from the hosts' facts. */
+export function deferredCopyReason(config: Config | null, hosts: Meta['hosts'] | null = null): string {
+  if (hosts) return whyCopied(hosts);
   const over =
     config?.topology.kind === 'netns' ? 'veth (between two network namespaces of one host)' : config?.topology.kind === 'loopback' ? 'loopback' : null;
   return over ? `over ${over}, ${DEFERRED_COPY_REASON}` : `completions flagged SO_EE_CODE_ZEROCOPY_COPIED: ${DEFERRED_COPY_REASON}`;
 }
 
-export function zeroCopyFinding(points: readonly PointStats[], config: Config | null, rows: readonly Row[] = []): ZeroCopyFinding | null {
+export function zeroCopyFinding(
+  points: readonly PointStats[],
+  config: Config | null,
+  rows: readonly Row[] = [],
+  hosts: Meta['hosts'] | null = null,
+): ZeroCopyFinding | null {
   const zc = points.filter((p) => p.impl === 'zero_copy');
   if (zc.length === 0) return null;
   const total = zc.reduce(
@@ -54,8 +64,9 @@ export function zeroCopyFinding(points: readonly PointStats[], config: Config | 
     minFraction: fractions.length ? Math.min(...fractions) : null,
     maxFraction: fractions.length ? Math.max(...fractions) : null,
     points: zc.length,
-    reason: fraction !== null && fraction >= COPIED_REASON_SHARE ? deferredCopyReason(config) : null,
+    reason: fraction !== null && fraction >= COPIED_REASON_SHARE ? deferredCopyReason(config, hosts) : null,
     remainder: remainderOf(rows.filter((r) => r.implementation === 'zero_copy')),
+    acrossHosts: zeroCopyAcrossHosts(points, hosts),
   };
 }
 

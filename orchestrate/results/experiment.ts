@@ -24,6 +24,8 @@ export interface ExperimentRecord {
   /** Which try this is, from 1. */
   attempt: number;
   startedAt: string;
+  /** `two`: the sides ran on two hosts (no one-way delay, see row.ts TWO_CLOCKS); default `one`. */
+  clocks?: 'one' | 'two';
 }
 
 export function interpretExperiment(
@@ -59,6 +61,7 @@ export function interpretExperiment(
           serverPerf,
           clientPerf,
           events,
+          clocks: record.clocks,
           tcpRetransSegs: record.tcpRetransSegs,
           steal: record.steal,
           attempt: record.attempt,

@@ -24,19 +24,19 @@ export const MachineFacts = z.object({
 export type MachineFacts = z.infer<typeof MachineFacts>;
 
 export const SysctlReading = z.object({
-  /** Value read back inside the server's namespace (or the host, for loopback). */
+  /** Value read back inside the server's namespace (or the host, for loopback; the server host, for ssh). */
   server: z.string().nullable(),
   client: z.string().nullable(),
   /** What the config asked for, if anything. */
   requested: z.string().nullable(),
-  /** Where it was written: inside the namespaces, on the host (restored at exit), or nowhere. */
+  /** Where it was written: inside the namespaces, on the host (each host, for ssh; restored at exit), or nowhere. */
   scope: z.enum(['namespace', 'host', 'unchanged']),
 });
 export type SysctlReading = z.infer<typeof SysctlReading>;
 
 /** The topology as it was set up: read back, not as configured. */
 export const TopologyRecord = z.object({
-  kind: z.enum(['netns', 'loopback']),
+  kind: z.enum(['netns', 'loopback', 'ssh']),
   server_address: z.string(),
   client_address: z.string().optional(),
   sysctls: z.record(z.string(), SysctlReading).optional(),
@@ -45,6 +45,35 @@ export const TopologyRecord = z.object({
   notes: z.array(z.string()).optional(),
 });
 export type TopologyRecord = z.infer<typeof TopologyRecord>;
+
+/** The data-plane interface of a host: the one holding the server's address, or the client's route to it. */
+export const InterfaceFacts = z.object({
+  name: z.string(),
+  /** The kernel driver (`ethtool -i`, else /sys/class/net/NAME/device/driver); null when neither says. */
+  driver: z.string().nullable(),
+  mtu: z.number().int().positive().nullable(),
+  /** `ethtool -k`'s offloads that decide whether MSG_ZEROCOPY can avoid its copy (scatter-gather above all); null without ethtool. */
+  offloads: z.record(z.string(), z.string()).nullable(),
+});
+export type InterfaceFacts = z.infer<typeof InterfaceFacts>;
+
+/** A host of topology ssh, as it described itself when the run started there. */
+export const HostFacts = z.object({
+  /** The ssh destination it was reached at. */
+  ssh: z.string(),
+  hostname: z.string(),
+  kernel: z.string(),
+  cpu_model: z.string(),
+  cores: z.number().int().positive(),
+  perf_version: z.string().nullable(),
+  gcc_version: z.string().nullable(),
+  /** Where its packets to the server's address go: `network` (a NIC) or `local` (delivered on this host: a copy, whatever the NIC). Null when unknown. */
+  route: z.enum(['network', 'local']).nullable(),
+  /** Its own address on the data plane (the client's source address; the server's address). */
+  address: z.string().nullable(),
+  interface: InterfaceFacts.nullable(),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
 
 /** One invocation of run.mts on a run folder (the first, then one per --resume). */
 export const SessionRecord = z.object({
@@ -135,6 +164,8 @@ export const Meta = z.object({
    */
   interference: z.object({ steal_reported: z.boolean(), reruns: z.number().int().nonnegative() }).optional(),
   attribution: AttributionRecord.optional(),
+  /** Topology ssh: each host's facts, as the latest session read them. */
+  hosts: z.object({ server: HostFacts, client: HostFacts }).optional(),
   rows: z.number().int().nonnegative().optional(),
   failed: z.number().int().nonnegative().optional(),
   wall_s: z.number().nonnegative().optional(),

@@ -18,6 +18,15 @@ import { TcpColumns, tcpColumns } from './tcp.ts';
 
 const figure = z.number().finite().nullable();
 const count = z.number().int().nonnegative();
+const latency = z.number().finite().nonnegative().nullable();
+
+/**
+ * latency_kind of a stream row across two hosts (topology ssh): the client
+ * cannot subtract the server's send time, read on another clock, from its own
+ * receive time, so the one-way delay is not measured and the latency cells
+ * are empty. rr rows keep their round trips, timed on one clock.
+ */
+export const TWO_CLOCKS = 'none_two_clocks';
 
 /**
  * What a row's latency is. `rtt` (rr rows): a round trip, request sent to
@@ -27,7 +36,7 @@ const count = z.number().int().nonnegative();
  * for the latter (their result-line contract); results.csv from before the
  * rename say `one_way` too, and read as `one_way_queued`.
  */
-export const RowLatencyKind = z.enum(['rtt', 'one_way_queued']);
+export const RowLatencyKind = z.enum(['rtt', 'one_way_queued', TWO_CLOCKS]);
 export type RowLatencyKind = z.infer<typeof RowLatencyKind>;
 export const ROW_LATENCY_KIND: Record<z.infer<typeof LatencyKind>, RowLatencyKind> = { rtt: 'rtt', one_way: 'one_way_queued' };
 
@@ -37,8 +46,8 @@ export const SeedColumns = z.strictObject({
   msg_size: z.number().int().positive(),
   threads: z.number().int().positive(),
   throughput_gbps: z.number().finite().nonnegative(),
-  /** Mean latency: the round trip in rr mode, the one-way (queueing) delay in stream mode (see latency_kind). */
-  latency_us: z.number().finite().nonnegative(),
+  /** Mean latency: the round trip in rr mode, the one-way (queueing) delay in stream mode (see latency_kind); empty for stream across two hosts. */
+  latency_us: latency,
   cpu_cycles: figure,
   l1_cache_misses: figure,
   llc_cache_misses: figure,
@@ -59,9 +68,9 @@ export const DetailColumns = z.strictObject({
    */
   server_bytes_sent: count,
   latency_kind: RowLatencyKind,
-  latency_p50_us: z.number().finite().nonnegative(),
-  latency_p99_us: z.number().finite().nonnegative(),
-  latency_max_us: z.number().finite().nonnegative(),
+  latency_p50_us: latency,
+  latency_p99_us: latency,
+  latency_max_us: latency,
 });
 
 // Then, per side and event: `server_<event>`, `server_<event>_run_pct`, ...
@@ -232,6 +241,8 @@ export function transferCount(server: PerfStat, client: PerfStat, names: readonl
 }
 
 export interface RowInput extends ExperimentOutputs {
+  /** `two`: server and client on two hosts, two clocks (TWO_CLOCKS); default `one`. */
+  clocks?: 'one' | 'two';
   tcpRetransSegs: number | null;
   steal: { server: number | null; client: number | null };
   attempt: number;
@@ -242,6 +253,8 @@ export interface RowInput extends ExperimentOutputs {
 export function buildRow(input: RowInput): Row {
   const { experiment: e, client, server, serverPerf, clientPerf, events } = input;
   const cpuCycles = transferCount(serverPerf, clientPerf, CYCLES);
+  const lat = client.latency_us;
+  const oneWayAcrossHosts = e.mode === 'stream' && input.clocks === 'two';
   const perf: Record<string, number | null> = {};
   for (const [side, stat] of [
     ['server', serverPerf],
@@ -257,7 +270,7 @@ export function buildRow(input: RowInput): Row {
     msg_size: e.msgSize,
     threads: e.threads,
     throughput_gbps: client.throughput_gbps,
-    latency_us: client.latency_us.mean,
+    latency_us: oneWayAcrossHosts ? null : lat.mean,
     cpu_cycles: cpuCycles,
     l1_cache_misses: transferCount(serverPerf, clientPerf, L1_MISSES),
     llc_cache_misses: transferCount(serverPerf, clientPerf, LLC_MISSES),
@@ -268,10 +281,10 @@ export function buildRow(input: RowInput): Row {
     bytes: client.bytes,
     messages: client.messages,
     server_bytes_sent: server.bytes_sent,
-    latency_kind: ROW_LATENCY_KIND[client.latency_us.kind],
-    latency_p50_us: client.latency_us.p50,
-    latency_p99_us: client.latency_us.p99,
-    latency_max_us: client.latency_us.max,
+    latency_kind: oneWayAcrossHosts ? TWO_CLOCKS : ROW_LATENCY_KIND[lat.kind],
+    latency_p50_us: oneWayAcrossHosts ? null : lat.p50,
+    latency_p99_us: oneWayAcrossHosts ? null : lat.p99,
+    latency_max_us: oneWayAcrossHosts ? null : lat.max,
     cycles_per_byte: cpuCycles === null || server.bytes_sent === 0 ? null : cpuCycles / server.bytes_sent,
     zc_sends: server.zerocopy.sends,
     zc_completions: server.zerocopy.completions,

@@ -123,7 +123,7 @@ export async function attribute(
     for (const [i, e] of points.entries()) {
       if (session.interrupted) return;
       const pc = { ...pairContext(ctx, experimentSlug(e)), recorder, interference: null };
-      const out = await runPair(copybenchPair(e, cfg, binDir, topology.serverAddress), pc, interpretRecorded);
+      const out = await runPair(copybenchPair(e, cfg, binDir, topology), pc, interpretRecorded);
       if (!out.ok) {
         failed.push(`${experimentKey(e)}: ${out.problems.join('; ')}`);
         say(`attribution [${i + 1}/${points.length}] ${experimentKey(e)} FAILED: ${out.problems.join('; ')} — raw files in ${out.dir}`);

@@ -177,6 +177,9 @@ export class Campaign {
       this.record.topology = topologyRecord(topology);
       this.record.notes.push(...topology.notes);
       this.meta.sysctls = topology.sysctls;
+      // Two hosts: their facts, and what perf cannot count there (read at setup, not by the preflight here).
+      if (topology.hosts) this.meta.hosts = topology.hosts;
+      if (topology.perfUnsupported) this.meta.perf_unsupported = topology.perfUnsupported;
       this.checkSteal();
       this.save();
       const ctx: StepContext = {

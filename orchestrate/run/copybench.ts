@@ -2,7 +2,7 @@
 // for the pair engine; its outputs become a row in results/experiment.ts.
 import { perfEvents, type Config } from '../config/schema.ts';
 import { describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
-import { OVERHEAD_PER_EXPERIMENT_S } from '../config/estimate.ts';
+import { experimentOverheadS } from '../config/estimate.ts';
 import { interpretExperiment, type ExperimentResult } from '../results/experiment.ts';
 import { ReadyLine, parseLine } from '../results/lines.ts';
 import { rowCells } from '../results/row.ts';
@@ -11,6 +11,7 @@ import type { Step } from './campaign.ts';
 import { binaryPath } from './paths.ts';
 import { pairContext, runPair, type PairOutcome, type PairSpec, type RunContext } from './pair.ts';
 import type { Readiness } from './process.ts';
+import type { Topology } from './topology/topology.ts';
 
 /** The server's first stdout line must be its ready event; it names the port. */
 const SERVER_READY: Readiness<number> = {
@@ -18,13 +19,15 @@ const SERVER_READY: Readiness<number> = {
   onLine: (line, stream) => (stream === 'stdout' ? parseLine(ReadyLine, line, 'server ready line').port : undefined),
 };
 
-export function copybenchPair(e: Experiment, config: Config, binDir: string, serverAddress: string): PairSpec<number> {
+/** The pair for `e` on `topology`: each side's binary where that side's place has it. */
+export function copybenchPair(e: Experiment, config: Config, binDir: string, topology: Pick<Topology, 'serverAddress' | 'places'>): PairSpec<number> {
+  const { serverAddress, places } = topology;
   return {
     listener: {
       side: 'server',
       label: `${e.impl}_server`,
       argv: [
-        binaryPath(binDir, e.impl, 'server'),
+        binaryPath(places.server.binDir(binDir), e.impl, 'server'),
         '--bind', serverAddress,
         '--port', '0',
         '--connections', String(e.threads),
@@ -42,7 +45,7 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, ser
       side: 'client',
       label: `${e.impl}_client`,
       argv: [
-        binaryPath(binDir, e.impl, 'client'),
+        binaryPath(places.client.binDir(binDir), e.impl, 'client'),
         '--host', serverAddress,
         '--port', String(port),
         '--size', String(e.msgSize),
@@ -60,8 +63,10 @@ export type ExperimentOutcome = PairOutcome<ExperimentResult>;
 
 /** One copybench experiment, start to row. Throws Interrupted when aborted. */
 export async function runExperiment(e: Experiment, ctx: RunContext & { binDir: string; runId: string }): Promise<ExperimentOutcome> {
-  const spec = copybenchPair(e, ctx.config, ctx.binDir, ctx.topology.serverAddress);
-  return runPair(spec, pairContext(ctx, experimentSlug(e)), (record) => interpretExperiment(e, perfEvents(ctx.config), ctx.runId, record));
+  const spec = copybenchPair(e, ctx.config, ctx.binDir, ctx.topology);
+  // Across two hosts the client's clock is not the server's: no one-way delay.
+  const clocks = ctx.topology.kind === 'ssh' ? 'two' : 'one';
+  return runPair(spec, pairContext(ctx, experimentSlug(e)), (record) => interpretExperiment(e, perfEvents(ctx.config), ctx.runId, { ...record, clocks }));
 }
 
 /** One experiment as a campaign step: its row appended to results.csv (fsync'ed) when it passes. */
@@ -69,7 +74,7 @@ export function experimentStep(e: Experiment, config: Config, onRow?: (outcome: 
   return {
     label: describeExperiment(e, config),
     key: experimentKey(e),
-    estimateS: config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S,
+    estimateS: config.warmup_s + config.duration_s + experimentOverheadS(config),
     run: async (ctx) => {
       const outcome = await runExperiment(e, ctx);
       const { attempts } = outcome;

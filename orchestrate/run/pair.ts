@@ -7,7 +7,8 @@
 // outputs mean is the caller's pure `interpret` function.
 //
 // Raw files, in raw/<slug>/: commands.txt; per side server.* / client.*
-// (.stdout, .stderr, .exit, .perf); problems.txt when the pair failed. An
+// (.stdout, .stderr, .exit, .perf); problems.txt when the pair failed. Each
+// side runs at its place (topology): a host's perf file is collected after. An
 // attempt run again for interference keeps its files in raw/<slug>-try<k>/.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,8 +56,8 @@ export interface PairContext {
   budgetS: number;
   /** TCP's counters so far on the topology (retransmitted segments, the server namespace's segments sent). */
   tcpCounters(): Promise<TopologyCounters>;
-  /** /proc/stat now; null when unreadable. Read right before the driver starts and right after it exits. */
-  cpuTicks(): ProcStat | null;
+  /** Each side's /proc/stat now (one machine: the same reading twice); null when unreadable. Read right before the driver starts and right after it exits. */
+  cpuTicks(): Promise<Record<Side, ProcStat | null>>;
   /** When steal on a side's CPUs makes an attempt run again; null: never. */
   interference: InterferenceLimits | null;
   tracker: ProcessTracker;
@@ -121,12 +122,18 @@ export function pairContext(ctx: RunContext, slug: string): PairContext {
     readyS: config.timeouts.ready_s,
     budgetS: config.warmup_s + config.duration_s + config.timeouts.margin_s,
     tcpCounters: () => topology.tcpCounters(),
-    cpuTicks: readProcStat,
+    cpuTicks: topology.cpuTicks ?? thisMachineTicks,
     interference: { maxStealPct: config.interference.max_steal_pct, maxAttempts: config.interference.max_attempts },
     tracker: ctx.tracker,
     abort: ctx.abort,
     dir: path.join(ctx.rawDir, slug),
   };
+}
+
+/** Both sides on this machine: its /proc/stat for each. */
+async function thisMachineTicks(): Promise<Record<Side, ProcStat | null>> {
+  const stat = readProcStat();
+  return { server: stat, client: stat };
 }
 
 /** perf record's sampling: event and frequency. */
@@ -212,7 +219,10 @@ async function runAttempt<R, T>(
   const serverOutSegs = delta('serverOutSegs');
   // Unpinned: every CPU, since the scheduler may run it on any.
   const steal = Object.fromEntries(
-    SIDES.map((side) => [side, stealPercent(life.ticks.before, life.ticks.after, ctx.pinning[side] === null ? null : cpusOf(ctx.pinning[side]!))]),
+    SIDES.map((side) => [
+      side,
+      stealPercent(life.ticks.before?.[side] ?? null, life.ticks.after?.[side] ?? null, ctx.pinning[side] === null ? null : cpusOf(ctx.pinning[side]!)),
+    ]),
   ) as StealReading;
 
   const perfText = (side: Side) => (existsSync(file(`${side}.perf`)) ? readFileSync(file(`${side}.perf`), 'utf8') : null);
@@ -228,8 +238,8 @@ interface ProcessLives<R> {
   records: Record<Side, ProcessRecord | null>;
   problems: string[];
   timings: Pick<PairTimings, 'listenerReady' | 'driverExited' | 'listenerExited'>;
-  /** /proc/stat right before the driver started and right after it exited; null when not read. */
-  ticks: { before: ProcStat | null; after: ProcStat | null };
+  /** Each side's /proc/stat right before the driver started and right after it exited; null when not read. */
+  ticks: { before: Record<Side, ProcStat | null> | null; after: Record<Side, ProcStat | null> | null };
 }
 
 /** The two processes from start to exit, in order; raw files written whatever happens. */
@@ -242,19 +252,12 @@ async function runProcesses<R>(
   const { tracker, abort } = ctx;
   const problems: string[] = [];
   const timings: ProcessLives<R>['timings'] = { listenerReady: null, driverExited: null, listenerExited: null };
-  const command = (p: ProcessSpec) =>
-    ctx.places[p.side].command(
-      ctx.recorder
-        ? recordArgv(ctx.recorder, file(`${p.side}.perf.data`), ctx.pinning[p.side], p.argv)
-        : perfArgv(ctx.perfEvents, file(`${p.side}.perf`), ctx.pinning[p.side], p.argv),
-    );
+  const { start, commands, perfFile } = starter(ctx, file);
   const checkAbort = () => {
     if (abort.aborted) throw new Interrupted('interrupted');
   };
   const deadline = Date.now() + ctx.budgetS * 1000;
-  const listenerCmd = command(spec.listener);
-  const commands = [JSON.stringify(listenerCmd)];
-  const listener = tracker.start(listenerCmd, spec.listener.label);
+  const listener = start(spec.listener);
   let driver: { spec: ProcessSpec; tracked: Tracked } | null = null;
   const outs = new Map<Tracked, ProcessOutput>();
   let ready: R | null = null;
@@ -272,12 +275,10 @@ async function runProcesses<R>(
     }
     if (ready !== null) {
       const driverSpec = spec.driver(ready);
-      const driverCmd = command(driverSpec);
-      commands.push(JSON.stringify(driverCmd));
-      ticks.before = ctx.cpuTicks();
-      driver = { spec: driverSpec, tracked: tracker.start(driverCmd, driverSpec.label) };
+      ticks.before = await ctx.cpuTicks();
+      driver = { spec: driverSpec, tracked: start(driverSpec) };
       const out = await waitExit(driver.tracked, deadline - Date.now(), abort);
-      ticks.after = ctx.cpuTicks();
+      ticks.after = await ctx.cpuTicks();
       timings.driverExited = since();
       checkAbort();
       if (!out) {
@@ -309,9 +310,34 @@ async function runProcesses<R>(
       const out = outs.get(tracked) ?? tracked.promise.output;
       if (out) recordRaw(file, p.side, out);
     }
+    // Perf files written at another host come home into raw/ (a no-op on this machine).
+    await Promise.all(
+      started().map(([p]) => ctx.places[p.side].collect([perfFile(p.side)]).catch((e: Error) => problems.push(e.message))),
+    );
   }
   const records = exitRecords(started(), outs, spec.listener, endedListener, problems);
   return { ready, records, problems, timings, ticks };
+}
+
+/**
+ * How the pair's processes start: under perf at their side's place, each
+ * command noted for commands.txt. Each side's perf file is written at its
+ * place (on a host: in the run's folder there) and collected after.
+ */
+function starter(ctx: PairContext, file: (name: string) => string) {
+  const perfFile = (side: Side) => file(ctx.recorder ? `${side}.perf.data` : `${side}.perf`);
+  const output = (side: Side) => ctx.places[side].outputPath(perfFile(side));
+  const command = (p: ProcessSpec) =>
+    ctx.recorder
+      ? recordArgv(ctx.recorder, output(p.side), ctx.pinning[p.side], p.argv)
+      : perfArgv(ctx.perfEvents, output(p.side), ctx.pinning[p.side], p.argv);
+  const commands: string[] = [];
+  const start = (p: ProcessSpec): Tracked => {
+    const launch = ctx.places[p.side].launch(command(p), p.label);
+    commands.push(JSON.stringify(launch.argv));
+    return ctx.tracker.start(launch.argv, p.label, undefined, launch.signal);
+  };
+  return { start, commands, perfFile };
 }
 
 /** Each side's outputs; an exit other than 0 is a problem, but for a listener we stopped by design. */

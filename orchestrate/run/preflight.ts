@@ -20,12 +20,15 @@ export class PreflightError extends Error {
   override name = 'PreflightError';
 }
 
-const TOOL_PACKAGES: Record<string, string> = {
+/** The Debian package of each tool a run may need, here or at a host of topology ssh. */
+export const TOOL_PACKAGES: Record<string, string> = {
   perf: 'linux-perf; Ubuntu: linux-tools-generic',
   ip: 'iproute2',
   taskset: 'util-linux',
   make: 'make',
   cc: 'gcc',
+  tar: 'tar',
+  ssh: 'openssh-client',
 };
 
 export interface PreflightResult {
@@ -36,6 +39,11 @@ export interface PreflightResult {
 
 export async function preflight(config: Config, opts: { build: boolean; /** Figures will be drawn (default): the fonts are needed. */ plot?: boolean }): Promise<PreflightResult> {
   const warnings: string[] = [];
+  // Two hosts: this machine only drives ssh (and draws the figures); each host is checked at setup (topology/ssh-prepare.ts).
+  if (config.topology.kind === 'ssh') {
+    await requireTools(['ssh', 'tar'], opts.plot ?? true);
+    return { unsupportedEvents: [], warnings };
+  }
   if (config.topology.kind === 'netns' && process.getuid?.() !== 0) {
     throw new PreflightError(
       'topology netns needs root (it creates network namespaces and a veth pair): run as root, ' +
@@ -45,18 +53,7 @@ export async function preflight(config: Config, opts: { build: boolean; /** Figu
   const tools = ['perf', 'ip'];
   if (config.pinning.server !== null || config.pinning.client !== null) tools.push('taskset');
   if (opts.build) tools.push('make', 'cc');
-  const missing: string[] = [];
-  for (const tool of tools) {
-    if (!(await which(tool, { nothrow: true }))) missing.push(`${tool} (Debian package ${TOOL_PACKAGES[tool]})`);
-  }
-  // The figures are drawn after the matrix: a missing font would only show then.
-  if ((opts.plot ?? true) && !existsSync(FONT_FILES[0]!)) missing.push(`the DejaVu fonts the figures are drawn with (Debian package fonts-dejavu-core)`);
-  if (missing.length) {
-    const packages = [...new Set(missing.map((m) => /package ([^;)]+)/.exec(m)?.[1]))].join(' ');
-    throw new PreflightError(
-      `missing: ${missing.join(', ')}. Install everything with \`npm run setup\` (as root), or: apt-get install ${packages}`,
-    );
-  }
+  await requireTools(tools, opts.plot ?? true);
 
   const cpuCount = os.cpus().length;
   for (const side of ['server', 'client'] as const) {
@@ -94,6 +91,22 @@ export async function preflight(config: Config, opts: { build: boolean; /** Figu
   }
   warnings.push(...unfillableFigures(events, unsupportedEvents));
   return { unsupportedEvents, warnings };
+}
+
+/** Throws PreflightError naming every tool (and the figures' fonts, when `plot`) missing here, with its package. */
+async function requireTools(tools: readonly string[], plot: boolean): Promise<void> {
+  const missing: string[] = [];
+  for (const tool of tools) {
+    if (!(await which(tool, { nothrow: true }))) missing.push(`${tool} (Debian package ${TOOL_PACKAGES[tool]})`);
+  }
+  // The figures are drawn after the matrix: a missing font would only show then.
+  if (plot && !existsSync(FONT_FILES[0]!)) missing.push(`the DejaVu fonts the figures are drawn with (Debian package fonts-dejavu-core)`);
+  if (missing.length) {
+    const packages = [...new Set(missing.map((m) => /package ([^;)]+)/.exec(m)?.[1]))].join(' ');
+    throw new PreflightError(
+      `missing: ${missing.join(', ')}. Install everything with \`npm run setup\` (as root), or: apt-get install ${packages}`,
+    );
+  }
 }
 
 /** `make` (compile only). Throws PreflightError with the compiler's output. */

@@ -2,8 +2,10 @@
 // is started in its own process group (detached) and tracked, so an interrupt
 // ends exactly the processes this run started — a group holds `perf` and the
 // program it runs, nothing else. Readiness is a line the process prints,
-// never a sleep.
+// never a sleep. A process started at another host is signalled there, by
+// its remote process group (its place says how), before its local ssh.
 import { $, type ProcessOutput, type ProcessPromise } from 'zx';
+import type { RemoteSignal } from './place.ts';
 
 // perf prints numbers in the C locale only when told to; a comma decimal
 // separator would split its -x, fields.
@@ -22,17 +24,22 @@ export interface Tracked {
   /** Settles when the process has exited (never rejects). */
   exited: Promise<ProcessOutput>;
   done: boolean;
+  /** How a signal reaches it at another host; null: its local process group is all of it. */
+  remote: RemoteSignal | null;
 }
+
+/** How long a remote signal may take before the local ssh is signalled instead. */
+const REMOTE_SIGNAL_MS = 5000;
 
 /** Starts processes in their own groups and ends exactly those. */
 export class ProcessTracker {
   private readonly live = new Set<Tracked>();
 
-  start(argv: readonly string[], label: string, env: NodeJS.ProcessEnv = CHILD_ENV): Tracked {
+  start(argv: readonly string[], label: string, env: NodeJS.ProcessEnv = CHILD_ENV, remote: RemoteSignal | null = null): Tracked {
     const promise = $({ quiet: true, nothrow: true, detached: true, env })`${argv}`;
     const pid = promise.pid;
     if (pid === undefined) throw new Error(`${label}: could not start ${argv[0]}`);
-    const tracked: Tracked = { label, promise, pid, exited: promise.then((o) => o), done: false };
+    const tracked: Tracked = { label, promise, pid, exited: promise.then((o) => o), done: false, remote };
     this.live.add(tracked);
     void tracked.exited.finally(() => {
       tracked.done = true;
@@ -48,6 +55,8 @@ export class ProcessTracker {
   /**
    * End one process group: SIGINT first (perf then writes its file and the
    * binaries print their result), SIGTERM after `graceMs`, SIGKILL last.
+   * A remote process is signalled at its host, and its local ssh as well
+   * when that fails or at SIGKILL (the ssh then ends however the host is).
    */
   async end(t: Tracked, graceMs = 2000): Promise<void> {
     for (const [signal, wait] of [
@@ -56,7 +65,8 @@ export class ProcessTracker {
       ['SIGKILL', 1000],
     ] as const) {
       if (t.done) return;
-      signalGroup(t.pid, signal);
+      const delivered = t.remote ? await Promise.race([t.remote(signal), sleep(REMOTE_SIGNAL_MS).then(() => false)]) : false;
+      if (!delivered || signal === 'SIGKILL') signalGroup(t.pid, signal);
       await Promise.race([t.exited, sleep(wait)]);
     }
   }

@@ -17,7 +17,7 @@ import {
   type Experiment,
   type OnlyFilter,
 } from '../config/plan.ts';
-import { OVERHEAD_PER_EXPERIMENT_S, formatDuration, matrixSize } from '../config/estimate.ts';
+import { experimentOverheadS, formatDuration, matrixSize } from '../config/estimate.ts';
 import { csvHeader } from '../results/row.ts';
 import { ResumeError, readResumeState, type ResumeState } from '../results/store.ts';
 import { adaptiveBudgetS } from './adaptive.ts';
@@ -43,7 +43,7 @@ export function readRequest(configArg: string | null, resumeDir: string | null, 
     resume = readResumeState(resumeDir, (c) => csvHeader(perfEvents(c)));
     ({ config, meta: { config_path: configPath } } = resume);
     // The run may have started on a machine with more CPUs than this one.
-    for (const side of SIDES) {
+    for (const side of config.topology.kind === 'ssh' ? [] : SIDES) {
       const list = config.pinning[side];
       const problem = list === null ? null : cpuListProblem(list, machineCpus());
       if (problem) throw new ResumeError(`${resumeDir}: its config's pinning.${side} (${list}) does not fit this machine: ${problem}`);
@@ -64,7 +64,7 @@ export function readRequest(configArg: string | null, resumeDir: string | null, 
 
 /** What --dry-run prints: the matrix, the time it will take, and every experiment. */
 export function describePlan(config: Config, configPath: string, todo: readonly Experiment[], selectedNote: string, only: OnlyFilter = {}): string[] {
-  const perExp = config.warmup_s + config.duration_s + OVERHEAD_PER_EXPERIMENT_S;
+  const perExp = config.warmup_s + config.duration_s + experimentOverheadS(config);
   const policy = repetitionPolicy(config);
   const adaptive = policy.targetCiPct !== null;
   return [
@@ -79,7 +79,7 @@ export function describePlan(config: Config, configPath: string, todo: readonly 
         ]
       : []),
     `  to run: ${todo.length}${selectedNote}${adaptive ? ` in the first ${policy.min} repetitions, then as the intervals ask` : ''}`,
-    `  each: ${config.warmup_s} s warm-up + ${config.duration_s} s measured + ~${OVERHEAD_PER_EXPERIMENT_S} s overhead = ~${perExp.toFixed(2)} s`,
+    `  each: ${config.warmup_s} s warm-up + ${config.duration_s} s measured + ~${experimentOverheadS(config)} s overhead = ~${perExp.toFixed(2)} s`,
     `  measured time: ${formatDuration(todo.length * config.duration_s)}; estimated duration: ${formatDuration(estimateSeconds(todo, config))}`,
     `  perf events: ${perfEvents(config).join(', ')}`,
     `  pinning: server ${config.pinning.server ?? 'unpinned'}, client ${config.pinning.client ?? 'unpinned'}`,

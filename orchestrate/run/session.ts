@@ -15,6 +15,8 @@ import { TopologyError, type Topology } from './topology/topology.ts';
 
 export class Session {
   readonly tracker = new ProcessTracker();
+  /** Topology ssh: leave each host's run folder in place at exit (run.mts --keep-remote). */
+  keepRemote = false;
   private readonly controller = new AbortController();
   private stopping = false;
 
@@ -57,11 +59,17 @@ export class Session {
   ): Promise<{ binDir: string; preflight: PreflightResult } | { exitCode: number }> {
     if (this.interrupted) return { exitCode: 130 };
     const binDir = binDirOption ? path.resolve(binDirOption) : DEFAULT_BIN_DIR;
+    // Two hosts: each builds its own binaries from this checkout's sources (topology/ssh.ts).
+    const here = config.topology.kind !== 'ssh';
+    if (!here && binDirOption) {
+      this.say('--bin-dir: with topology ssh the binaries are built on each host from this checkout\'s sources');
+      return { exitCode: 2 };
+    }
     let result: PreflightResult;
     try {
-      result = await preflight(config, { build: !binDirOption });
-      if (!binDirOption) await build(this.tracker);
-      checkBinaries(binDir, config.variants);
+      result = await preflight(config, { build: here && !binDirOption });
+      if (here && !binDirOption) await build(this.tracker);
+      if (here) checkBinaries(binDir, config.variants);
     } catch (e) {
       if (this.interrupted) return { exitCode: 130 };
       if (e instanceof PreflightError) {
@@ -96,7 +104,7 @@ export class Session {
     let notesSaid = 0;
     try {
       if (this.interrupted) throw new Interrupted('interrupted before setup');
-      topology = await setUpTopology(config, this.tracker);
+      topology = await setUpTopology(config, this.tracker, { keepRemote: this.keepRemote, abort: this.abort });
       topology.notes.forEach(sayNote);
       notesSaid = topology.notes.length;
       await body(topology);

@@ -130,7 +130,7 @@ describe('parseConfig: every kind of invalid', () => {
   });
 
   it('rejects an unknown topology kind and a non-loopback loopback address', () => {
-    expect(problemsOf('topology: { kind: bridge }')[0]).toMatch(/^topology\.kind: expected kind: netns or kind: loopback/);
+    expect(problemsOf('topology: { kind: bridge }')[0]).toMatch(/^topology\.kind: expected kind: netns, kind: loopback or kind: ssh/);
     expect(problemsOf('topology: { kind: loopback, address: 10.0.0.1 }')).toEqual([
       'topology.address: expected a loopback address (127.x.x.x), got "10.0.0.1"',
     ]);

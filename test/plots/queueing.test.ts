@@ -10,6 +10,7 @@ import {
   littleCheck,
   queueingAnswer,
 } from '../../orchestrate/plots/queueing.ts';
+import { TWO_CLOCKS, type Row } from '../../orchestrate/results/row.ts';
 import { matrix, row } from './synthetic.ts';
 
 // λ = 1 GB/s (8 Gbit/s) and W = 1 ms (1000 µs): λ·W = 1 MB, and L = 1 MB measured (0.8 MB + 0.2 MB).
@@ -101,6 +102,15 @@ describe('queueingAnswer', () => {
     const a = queueingAnswer(pointStats(rr));
     expect(a.paragraph).toMatch(/^This run has no stream rows/);
     expect(a.details).toEqual([]);
+  });
+
+  it('says why stream rows across two hosts have no delay', () => {
+    const twoHosts = matrix({ repetitions: 1 }).map((r): Row =>
+      r.mode === 'stream' ? { ...r, latency_kind: TWO_CLOCKS, latency_us: null, latency_p50_us: null, latency_p99_us: null, latency_max_us: null } : r,
+    );
+    const a = queueingAnswer(pointStats(twoHosts));
+    expect(a.paragraph).toMatch(/^Its stream rows have no one-way delay: server and client ran on two hosts, two clocks/);
+    expect(a.paragraph).toMatch(/rr round trips \(the latency\): p50 /);
   });
 });
 

@@ -24,7 +24,7 @@ function context(patch: Partial<PairContext> = {}): PairContext {
     readyS: 2,
     budgetS: 3,
     tcpCounters: async () => ({ retransSegs: (counter += 2), serverOutSegs: counter * 10 }),
-    cpuTicks: () => null,
+    cpuTicks: async () => ({ server: null, client: null }),
     interference: null,
     tracker: new ProcessTracker(),
     abort: new AbortController().signal,
@@ -106,11 +106,12 @@ describe.skipIf(!perfWorks())('runPair', () => {
     const stolen = [10, 5, 1];
     let readings = 0;
     let steal = 1;
-    const cpuTicks = () => {
+    const cpuTicks = async () => {
       const attempt = Math.floor(readings / 2);
       if (readings % 2 === 1) steal += stolen[attempt]!;
       const ticks = 1000 + 100 * readings++;
-      return parseProcStat(`cpu0 ${ticks - steal} 0 0 0 0 0 0 ${steal}\ncpu1 ${ticks - 1} 0 0 0 0 0 0 1\n`);
+      const stat = parseProcStat(`cpu0 ${ticks - steal} 0 0 0 0 0 0 ${steal}\ncpu1 ${ticks - 1} 0 0 0 0 0 0 1\n`);
+      return { server: stat, client: stat };
     };
     const ctx = context({ cpuTicks, pinning: { server: '0', client: '1' }, interference: { maxStealPct: 2, maxAttempts: 3 } });
     const out = await runPair(spec(), ctx, keep);
@@ -125,9 +126,10 @@ describe.skipIf(!perfWorks())('runPair', () => {
 
   it('keeps the last attempt when steal never falls under the limit, and says so', async () => {
     let readings = 0;
-    const cpuTicks = () => {
+    const cpuTicks = async () => {
       const steal = 1 + 50 * readings;
-      return parseProcStat(`cpu0 ${1000 + 100 * readings++ - steal} 0 0 0 0 0 0 ${steal}\n`);
+      const stat = parseProcStat(`cpu0 ${1000 + 100 * readings++ - steal} 0 0 0 0 0 0 ${steal}\n`);
+      return { server: stat, client: stat };
     };
     const ctx = context({ cpuTicks, pinning: { server: '0', client: '0' }, interference: { maxStealPct: 2, maxAttempts: 2 } });
     const out = await runPair(spec(), ctx, keep);

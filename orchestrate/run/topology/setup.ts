@@ -1,21 +1,31 @@
 // Sets up the topology a config names.
 //
 // loopback: nothing to create and nothing to change; needs no root.
-// netns: see netns.ts.
-import type { Config } from '../../config/schema.ts';
+// netns: see netns.ts. ssh: two hosts, see ssh.ts.
+import { perfEvents, type Config } from '../../config/schema.ts';
 import type { SysctlReading } from '../../results/meta.ts';
 import { LOCAL } from '../place.ts';
 import type { ProcessTracker } from '../process.ts';
 import { readTcpCounters } from './counters.ts';
 import { setUpNetns } from './netns.ts';
+import { setUpSsh } from './ssh.ts';
 import { RECORDED_SYSCTLS, readSysctl } from './sysctl.ts';
 import type { Topology } from './topology.ts';
 
-export async function setUpTopology(config: Config, tracker: ProcessTracker): Promise<Topology> {
-  if (config.topology.kind === 'netns') {
-    return setUpNetns(config.topology, config.pinning, tracker);
+export interface SetupOptions {
+  /** ssh: leave each host's run folder in place at exit. */
+  keepRemote?: boolean;
+  /** ssh: a long setup (sources, make) stops at the next step once this fires. */
+  abort?: AbortSignal;
+}
+
+export async function setUpTopology(config: Config, tracker: ProcessTracker, opts: SetupOptions = {}): Promise<Topology> {
+  const t = config.topology;
+  if (t.kind === 'netns') return setUpNetns(t, config.pinning, tracker);
+  if (t.kind === 'ssh') {
+    return setUpSsh(t, config, { keepRemote: opts.keepRemote ?? false, abort: opts.abort ?? new AbortController().signal, perfEvents: perfEvents(config) });
   }
-  return setUpLoopback(config.topology.address);
+  return setUpLoopback(t.address);
 }
 
 async function setUpLoopback(address: string): Promise<Topology> {

@@ -37,6 +37,14 @@ function isLive(owner: Owner | null): boolean {
   return owner !== null && owner.pid !== ME.pid && startTime(owner.pid) === owner.start;
 }
 
+/** This process as other runs see it: `PID START`. */
+export const OWNER_LINE = `${ME.pid} ${ME.start}`;
+
+/** Whether `line` (`PID START`) names a process still running, other than this one. */
+export function ownerIsLive(line: string): boolean {
+  return isLive(readOwner(line));
+}
+
 /** `1234 567890` (pid and start time); an older file with a bare pid has no start time and counts as dead. */
 function readOwner(text: string): Owner | null {
   const [pid, start] = text.trim().split(/\s+/);

@@ -1,13 +1,15 @@
 // The network the pairs talk over, as the rest of run/ sees it: each side's
 // place and address, TCP's counters, what was set up.
 // setup.ts makes one; netns.ts and its helpers (sysctl.ts, counters.ts,
-// state.ts) are the only code here that changes the machine.
+// state.ts) are the only code here that changes the machine, and ssh.ts
+// with its helpers (ssh-*.ts) the only code that changes another host.
 import type { Side } from '../../config/domain.ts';
-import type { SysctlReading, TopologyRecord } from '../../results/meta.ts';
+import type { HostFacts, SysctlReading, TopologyRecord } from '../../results/meta.ts';
+import type { ProcStat } from '../../results/steal.ts';
 import type { Place } from '../place.ts';
 
 export interface Topology {
-  kind: 'netns' | 'loopback';
+  kind: 'netns' | 'loopback' | 'ssh';
   serverAddress: string;
   /** The client side's own address (a peer tool's receiver listens there); the same as serverAddress on loopback. */
   clientAddress: string;
@@ -18,6 +20,12 @@ export interface Topology {
   sysctls: Record<string, SysctlReading>;
   /** The CPU mask each side's incoming packets are steered to (RPS), read back; null if not steered. */
   receiveSteering: Record<Side, string> | null;
+  /** Each side's /proc/stat now, read where it runs; absent: both sides on this machine (the pair engine reads it here). */
+  cpuTicks?(): Promise<Record<Side, ProcStat | null>>;
+  /** Two hosts (ssh): each one's facts, read there. */
+  hosts?: Record<Side, HostFacts>;
+  /** Two hosts: the events perf cannot count on either host (their cells stay empty). */
+  perfUnsupported?: string[];
   /** Notes for the person running: leftovers removed, host sysctls changed. */
   notes: string[];
   /** Undo everything setUp did. Safe to call more than once, and after a partial setup. */
