@@ -28,7 +28,8 @@ describe('stream rows across two hosts', () => {
   it('on one machine keep the one-way delay the client measured', () => {
     const input = zeroCopyStream();
     const r = buildRow({ ...input, ...common });
-    expect(r.latency_kind).toBe(input.client.latency_us.kind);
+    expect(input.client.latency_us.kind).toBe('one_way');
+    expect(r.latency_kind).toBe('one_way_queued');
     expect(r.latency_p50_us).toBe(input.client.latency_us.p50);
   });
 
