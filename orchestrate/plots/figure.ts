@@ -135,7 +135,11 @@ export const sizeColumn = {
   field: 'size',
   type: 'ordinal' as const,
   title: null,
-  header: { labelExpr: `(${SIZE_LABEL_EXPR}) + ' B messages'`, labelFontWeight: 'bold' as const },
+  // "128 B messages", "1K messages" (not "1K B").
+  header: {
+    labelExpr: `(${SIZE_LABEL_EXPR}) + (datum.value >= 1024 && datum.value % 1024 == 0 ? '' : ' B') + ' messages'`,
+    labelFontWeight: 'bold' as const,
+  },
 };
 
 /** One value of a spread figure: a point's median, min and max over repetitions. */

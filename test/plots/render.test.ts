@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../orchestrate/plots/analysis.ts';
 import { allFigures, cacheFigure, throughputFigure } from '../../orchestrate/plots/figures.ts';
+import { latencyFigure } from '../../orchestrate/plots/latency-figures.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import { renderSvg, svgToPng } from '../../orchestrate/plots/render.ts';
 import { decodePng, inkStats, pngSize } from './png.ts';
@@ -17,6 +18,12 @@ const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].
 
 describe('SVG', () => {
   const rows = matrix({ counters: true });
+
+  it('heads size panels "128 B messages" and "1K messages", never "1K B"', async () => {
+    const sized = matrix({ sizes: [128, 1500, 1024, 65536], modes: ['rr'] });
+    const heads = texts(await renderSvg(latencyFigure(pointStats(sized), []).spec)).filter((t) => t?.endsWith('messages'));
+    expect(heads).toEqual(['128 B messages', '1K messages', '1500 B messages', '64K messages']);
+  });
 
   it('has the titles, axis titles and size labels of the throughput figure', async () => {
     const svg = await renderSvg(throughputFigure(pointStats(rows), []).spec);
