@@ -304,9 +304,27 @@ describe('parseResultsCsv', () => {
     expect(() => parseResultsCsv(csvOf(written).replace(',one_way_queued,', ',one_weigh,'))).toThrow(/line 2, latency_kind/);
   });
 
-  it('reads the committed example run (written before the queue columns and the rename)', () => {
+  it('reads the committed example run: stream rows queueing delay with their queues measured, rr round trips without', () => {
     const { rows } = parseResultsCsv(readFileSync(path.join(ROOT, 'results/example/results.csv'), 'utf8'));
     expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.latency_kind).toBe(r.mode === 'stream' ? 'one_way_queued' : 'rtt');
+      if (r.mode === 'stream') expect(r.queue_server_bytes_mean).toBeGreaterThanOrEqual(0);
+      else expect(r.queue_server_bytes_mean).toBeNull();
+    }
+  });
+
+  it('reads a results.csv written before the queue columns and the rename (one_way)', () => {
+    const text = readFileSync(path.join(ROOT, 'results/example/results.csv'), 'utf8');
+    const [header, ...lines] = text.trimEnd().split('\n');
+    const cols = header!.split(',');
+    const drop = new Set(['queue_server_bytes_mean', 'queue_client_bytes_mean'].map((c) => cols.indexOf(c)));
+    expect(drop.has(-1)).toBe(false);
+    const keep = (line: string) => line.split(',').filter((_, i) => !drop.has(i)).join(',');
+    const legacy = [keep(header!), ...lines.map((l) => keep(l).replace(',one_way_queued,', ',one_way,'))].join('\n') + '\n';
+    expect(legacy).toContain(',one_way,');
+    const { rows } = parseResultsCsv(legacy);
+    expect(rows).toHaveLength(lines.length);
     for (const r of rows) {
       expect(r.latency_kind).toBe(r.mode === 'stream' ? 'one_way_queued' : 'rtt');
       expect(r.queue_server_bytes_mean).toBeNull();
