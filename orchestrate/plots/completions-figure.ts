@@ -3,7 +3,7 @@
 // completed without a copy. Pure: points in, a vega-lite spec out.
 import type { Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
-import { buildFigure, rowsByMode, threadsColumn, type Figure } from './figure.ts';
+import { SIZE_THREADS_GRID, buildFigure, rowsByMode, threadsColumn, type Figure } from './figure.ts';
 import type { PointStats } from './points.ts';
 import { COMPLETION_COLOURS, PANEL, SIZE_LABEL_EXPR } from './theme.ts';
 
@@ -96,10 +96,7 @@ function completionGrid(values: readonly CompletionSegment[], kinds: readonly Co
     data: { values },
     width: { step: 56 },
     height: { step: 26 },
-    encoding: {
-      x: { field: 'size', type: 'ordinal', title: 'message size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } },
-      y: { field: 'threads', type: 'ordinal', title: 'threads', sort: 'descending' },
-    },
+    encoding: SIZE_THREADS_GRID,
     layer: [
       { mark: { type: 'rect', stroke: 'white', strokeWidth: 1, opacity: 0.85 }, encoding: { color: kindColour(kinds), tooltip: completionTooltip } },
       { mark: { type: 'text', fontSize: 10, color: '#111111' }, encoding: { text: { field: 'completions', format: '.3~s' } } },

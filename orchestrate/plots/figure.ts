@@ -240,3 +240,9 @@ export function spreadBySize(
     },
   };
 }
+
+/** A size × threads grid (figures 5 and 6): sizes across, thread counts up. */
+export const SIZE_THREADS_GRID = {
+  x: { field: 'size', type: 'ordinal', title: 'message size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } },
+  y: { field: 'threads', type: 'ordinal', title: 'threads', sort: 'descending' },
+} as const;

@@ -3,9 +3,9 @@
 // comparisons in, a vega-lite spec out.
 import type { Analysis } from './analysis.ts';
 import type { Verdict } from './compare.ts';
-import { buildFigure, rowsByMode, type Figure } from './figure.ts';
+import { SIZE_THREADS_GRID, buildFigure, rowsByMode, type Figure } from './figure.ts';
 import { implsOf, type PointStats } from './points.ts';
-import { HEATMAP, SIZE_LABEL_EXPR } from './theme.ts';
+import { HEATMAP } from './theme.ts';
 
 export const VERDICT_LABEL: Record<Verdict, string> = {
   better: 'beyond noise: faster',
@@ -75,10 +75,7 @@ function speedupPanels(values: readonly object[], extreme: number) {
     spec: {
       width: { step: 56 },
       height: { step: 30 },
-      encoding: {
-        x: { field: 'size', type: 'ordinal', title: 'message size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } },
-        y: { field: 'threads', type: 'ordinal', title: 'threads', sort: 'descending' },
-      },
+      encoding: SIZE_THREADS_GRID,
       layer: [
         {
           mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },

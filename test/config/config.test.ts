@@ -2,27 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseConfig, type Machine } from '../../orchestrate/config/load.ts';
+import { loadConfig, parseConfig } from '../../orchestrate/config/load.ts';
 import { DEFAULT_PERF_EVENTS, perfEvents } from '../../orchestrate/config/schema.ts';
 import { repetitionPolicy } from '../../orchestrate/config/repetitions.ts';
 import { cpuMask, cpusOf } from '../../orchestrate/config/cpus.ts';
 import { CONFIG_BYTES_MAX } from '../../orchestrate/config/limits.ts';
 import { estimateSeconds, planExperiments } from '../../orchestrate/config/plan.ts';
 import { matrixSize } from '../../orchestrate/config/estimate.ts';
+import { problemsOf } from './problems.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The problems a bad config is reported with (the test fails if it parses). */
-function problemsOf(yaml: string, machine: Machine = {}): string[] {
-  try {
-    parseConfig(yaml, 'bad.yaml', machine);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).toMatch(/^bad\.yaml: invalid config/);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseConfig: defaults', () => {
   it('fills every setting from an empty file', () => {

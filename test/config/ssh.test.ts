@@ -1,19 +1,11 @@
 // Topology ssh in the config: two hosts by their ssh destinations, the
 // server's data-plane address, defaults, and what is refused with a reason.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../orchestrate/config/load.ts';
+import { parseConfig } from '../../orchestrate/config/load.ts';
+import { problemsOf } from './problems.ts';
 
 const TOPOLOGY = 'topology:\n  kind: ssh\n  server: { ssh: root@192.0.2.10, address: 198.51.100.1 }\n  client: { ssh: root@192.0.2.11 }\n';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'bad.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('topology ssh', () => {
   it('takes the two destinations and the address, with defaults for the rest', () => {

@@ -2,20 +2,12 @@
 // peers' constraints on warm-up and duration.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseConfig, withPeers } from '../../orchestrate/config/load.ts';
+import { loadConfig, parseConfig, withPeers } from '../../orchestrate/config/load.ts';
 import { peerSettings } from '../../orchestrate/config/schema.ts';
+import { problemsOf } from '../config/problems.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'bad.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('peers: section', () => {
   it('is absent unless given', () => {
