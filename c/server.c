@@ -208,6 +208,9 @@ int server_main(int argc, char **argv, const struct send_path *path)
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     struct server s = { .path = path, .total = { .zc_all_enabled = true } };
     parse_server_opts(argc, argv, &s.opt);
+    char why[256];
+    if (path->available && path->available(why, sizeof why) < 0)
+        die("%s", why);
     signal(SIGPIPE, SIG_IGN);
 
     /* SIGINT/SIGTERM arrive on a signalfd read by the main loop; blocked

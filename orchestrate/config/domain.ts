@@ -3,8 +3,12 @@
 // validate against these. Pure.
 import { z } from 'zod';
 
-export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy'] as const;
+export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy', 'uring_zero_copy'] as const;
 export const Implementation = z.enum(IMPLEMENTATIONS);
+/** The course's three variants: a config's default. a4 (io_uring, beyond the course) is asked for by name. */
+export const COURSE_VARIANTS = ['two_copy', 'one_copy', 'zero_copy'] as const satisfies readonly Implementation[];
+/** The variants whose sender sends zero-copy, with completions to count. */
+export const ZERO_COPY_VARIANTS = ['zero_copy', 'uring_zero_copy'] as const satisfies readonly Implementation[];
 export type Implementation = z.infer<typeof Implementation>;
 
 export const MODES = ['stream', 'rr'] as const;

@@ -3,7 +3,7 @@
 // file fails loudly instead of silently running the defaults. Pure; load.ts
 // reads and parses the YAML, cpus.ts holds the CPU lists.
 import { z } from 'zod';
-import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
+import { COURSE_VARIANTS, IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
 import { intInRange, messageSize, patterned, secondsInRange, uniqueList } from './fields.ts';
@@ -179,7 +179,7 @@ export const ConfigSchema = z.strictObject({
   name: patterned(RUN_NAME_PATTERN, 'a run name').default('copybench'),
   topology: Topology.prefault({ kind: 'netns' }),
   variants: uniqueList(z.enum(IMPLEMENTATIONS, { error: `expected one of ${IMPLEMENTATIONS.join(', ')}` }), 'variants').default([
-    ...IMPLEMENTATIONS,
+    ...COURSE_VARIANTS,
   ]),
   modes: uniqueList(z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` }), 'modes').default([...MODES]),
   message_sizes: uniqueList(messageSize, 'message sizes').default([
