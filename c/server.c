@@ -211,6 +211,8 @@ int server_main(int argc, char **argv, const struct send_path *path)
     char why[256];
     if (path->available && path->available(why, sizeof why) < 0)
         die("%s", why);
+    if (s.opt.check)
+        return EXIT_OK;
     signal(SIGPIPE, SIG_IGN);
 
     /* SIGINT/SIGTERM arrive on a signalfd read by the main loop; blocked

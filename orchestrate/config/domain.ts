@@ -9,6 +9,7 @@ export const Implementation = z.enum(IMPLEMENTATIONS);
 export const COURSE_VARIANTS = ['two_copy', 'one_copy', 'zero_copy'] as const satisfies readonly Implementation[];
 /** The variants whose sender sends zero-copy, with completions to count. */
 export const ZERO_COPY_VARIANTS = ['zero_copy', 'uring_zero_copy'] as const satisfies readonly Implementation[];
+export const isZeroCopy = (impl: Implementation): boolean => (ZERO_COPY_VARIANTS as readonly Implementation[]).includes(impl);
 export type Implementation = z.infer<typeof Implementation>;
 
 export const MODES = ['stream', 'rr'] as const;

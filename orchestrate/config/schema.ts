@@ -227,7 +227,7 @@ export const ConfigSchema = z.strictObject({
       margin_s: secondsInRange(0, TIMEOUT_MAX_S, 'a timeout', true).default(10),
     })
     .prefault({}),
-  // Passed to the zero_copy server as --zc-slots; null keeps its default.
+  // Passed to the zero-copy servers (a3, a4) as --zc-slots; null keeps its default.
   zc_slots: intInRange(1, ZC_SLOTS_MAX, 'a slot count').nullable().default(null),
   // The peer baseline (orchestrate/peers.mts); null: the config has none.
   peers: PeersSection.nullable().default(null),

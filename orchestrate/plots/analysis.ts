@@ -296,6 +296,8 @@ export interface Analysis {
   /** What the run's CPU pinning means for scaling, when it limits it. */
   pinning: string | null;
   zeroCopy: ZeroCopyFinding | null;
+  /** The same for uring_zero_copy (io_uring SEND_ZC notifications); null without its rows. */
+  uringZeroCopy: ZeroCopyFinding | null;
   /** Why zero_copy is not always fastest: its ratios to two_copy and one_copy, its sender's CPU per byte, attribution shares. */
   zeroCopyWhy: ZeroCopyWhy | null;
   /** Each point's total throughput ÷ its variant's at the smallest thread count, and per mode in one. */
@@ -345,6 +347,7 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
     pinning: threadCounts.size < 2 ? null : pinningNote(data.config, Math.max(...threadCounts)),
     zeroCopy: zeroCopyFinding(points, data.config, data.rows, data.meta?.hosts ?? null),
+    uringZeroCopy: zeroCopyFinding(points, data.config, data.rows, data.meta?.hosts ?? null, 'uring_zero_copy'),
     zeroCopyWhy: zeroCopyWhy(points, speedups, data.attribution),
     threadRatios: ratios,
     modeScaling: modeScaling(ratios),
