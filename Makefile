@@ -15,9 +15,9 @@ HAVE_LIBURING := $(shell printf '\043include <liburing.h>\n' | $(CC) -E -x c - >
 VARIANTS := a1 a2 a3 $(if $(HAVE_LIBURING),a4)
 ROLES    := server client
 BINS     := $(foreach v,$(VARIANTS),$(foreach r,$(ROLES),$(v)_$(r)))
-ENGINE   := util histo msg io wire zc tcpinfo queue json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy uring_zc
+ENGINE   := util histo msg io wire zc tcpinfo queue json server server_opts admission serve client client_opts worker two_copy one_copy zero_copy uring_zc msg_stream rx_zerocopy
 URING    := uring_zero_copy
-TESTS    := unit_tests queue_tests uring_tests
+TESTS    := unit_tests queue_tests uring_tests rx_tests
 
 all: $(addprefix bin/,$(BINS)) $(addprefix bin/,$(TESTS))
 asan: $(addprefix bin/asan/,$(BINS)) $(addprefix bin/asan/,$(TESTS))
@@ -37,6 +37,8 @@ bin/queue_tests: bin/obj/test_queue_tests.o $(addprefix bin/obj/,$(addsuffix .o,
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 bin/uring_tests: bin/obj/test_uring_tests.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+bin/rx_tests: bin/obj/test_rx_tests.o $(addprefix bin/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Sanitizer build: objects in bin/asan/obj/
 bin/asan/obj/%.o: c/%.c | bin/asan/obj
@@ -52,6 +54,8 @@ bin/asan/unit_tests: bin/asan/obj/test_unit_tests.o $(addprefix bin/asan/obj/,$(
 bin/asan/queue_tests: bin/asan/obj/test_queue_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 bin/asan/uring_tests: bin/asan/obj/test_uring_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
+	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+bin/asan/rx_tests: bin/asan/obj/test_rx_tests.o $(addprefix bin/asan/obj/,$(addsuffix .o,$(ENGINE)))
 	$(CC) $(LDFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 bin/obj bin/asan/obj:

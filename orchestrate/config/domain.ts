@@ -12,6 +12,11 @@ export const ZERO_COPY_VARIANTS = ['zero_copy', 'uring_zero_copy'] as const sati
 export const isZeroCopy = (impl: Implementation): boolean => (ZERO_COPY_VARIANTS as readonly Implementation[]).includes(impl);
 export type Implementation = z.infer<typeof Implementation>;
 
+/** How the client receives: its variant's copying path, or by mapping the socket's pages (TCP_ZEROCOPY_RECEIVE). */
+export const RX_MODES = ['copy', 'zerocopy'] as const;
+export const RxMode = z.enum(RX_MODES, { error: 'expected copy or zerocopy' });
+export type RxMode = z.infer<typeof RxMode>;
+
 export const MODES = ['stream', 'rr'] as const;
 export const Mode = z.enum(MODES);
 export type Mode = z.infer<typeof Mode>;

@@ -10,6 +10,7 @@ const BINARIES = [
   ['unit_tests', 100],
   ['queue_tests', 10],
   ['uring_tests', 30],
+  ['rx_tests', 100],
 ] as const;
 
 describe('C unit tests', () => {
