@@ -3,7 +3,7 @@
 // file fails loudly instead of silently running the defaults. Pure; load.ts
 // reads and parses the YAML, cpus.ts holds the CPU lists.
 import { z } from 'zod';
-import { COURSE_VARIANTS, IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
+import { COURSE_VARIANTS, IMPLEMENTATIONS, MODES, RX_MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
 import { intInRange, messageSize, patterned, secondsInRange, uniqueList } from './fields.ts';
@@ -182,6 +182,8 @@ export const ConfigSchema = z.strictObject({
     ...COURSE_VARIANTS,
   ]),
   modes: uniqueList(z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` }), 'modes').default([...MODES]),
+  // How the client receives: copy (its variant's path) or zerocopy (TCP_ZEROCOPY_RECEIVE); a matrix dimension.
+  rx: uniqueList(z.enum(RX_MODES, { error: `expected one of ${RX_MODES.join(', ')}` }), 'rx').default(['copy']),
   message_sizes: uniqueList(messageSize, 'message sizes').default([
     128, 512, 1024, 4096, 16384, 65536,
   ]),

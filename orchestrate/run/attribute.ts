@@ -32,7 +32,7 @@ export function attributionPoints(config: Config): Experiment[] {
   for (const mode of a.modes)
     for (const msgSize of mode === 'rr' && a.rr_message_sizes ? a.rr_message_sizes : a.message_sizes)
       for (const threads of a.threads)
-        for (const impl of a.variants ?? config.variants) points.push({ index: points.length + 1, impl, mode, msgSize, threads, rep: 1 });
+        for (const impl of a.variants ?? config.variants) points.push({ index: points.length + 1, impl, mode, msgSize, threads, rx: 'copy', rep: 1 });
   return points;
 }
 

@@ -55,6 +55,8 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, top
         '--warmup', String(config.warmup_s),
         '--mode', e.mode,
         '--verify', config.verify,
+        // Only when asked: a copying client is told nothing new (its default).
+        ...(e.rx === 'copy' ? [] : ['--rx', e.rx]),
       ],
     }),
   };
