@@ -5,6 +5,7 @@
 // Pure: findings (analysis.ts) in, plain text out; report.ts escapes and lays
 // it out. The answers live here and in answer-copies.ts, answer-threads.ts
 // and answer-more.ts.
+import { zeroCopyReceiveAnswer } from './zero-copy-receive.ts';
 import { MODES, type Implementation, type Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
 import { CONFIDENCE, median, tQuantile } from '../results/stats.ts';
@@ -50,6 +51,7 @@ export function keyAnswers(ctx: AnswerContext): KeyAnswer[] {
     ...CHALLENGERS.filter((impl) => COURSE_CHALLENGERS.includes(impl) || ctx.analysis.crossovers.some((c) => c.impl === impl)).map((impl) => crossoverAnswer(ctx, impl)),
     unexpectedAnswer(ctx),
     copiedAnswer(ctx),
+    ...(ctx.analysis.zeroCopyReceive ? [zeroCopyReceiveAnswer(ctx, ctx.analysis.zeroCopyReceive)] : []),
     costAnswer(ctx),
     regimeAnswer(ctx),
   ];
