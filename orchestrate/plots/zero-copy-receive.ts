@@ -115,7 +115,7 @@ export function zeroCopyReceiveAnswer(ctx: AnswerContext, z: ZeroCopyReceive): K
   const share = (list: typeof z.senders) => listText(list.map((s) => `${s.impl} ${pct(s.fraction, 1)} (${count(s.mapped)} of ${count(s.moved)} bytes)`));
   const why =
     plain.length && zc.length && Math.max(...plain.map((s) => s.fraction)) < Math.min(...zc.map((s) => s.fraction))
-      ? 'The page layout decides, not the receiver: a copying send fills the socket with compound pages, which TCP_ZEROCOPY_RECEIVE will not map, while a zero-copy send delivered on this host is copied at delivery into order-0 pages, which it maps — so here mapping pays only when the sender used zero-copy'
+      ? 'The sender decides what the receiver can map, through the page layout: a copying send leaves its data in compound pages, which TCP_ZEROCOPY_RECEIVE does not map, while a zero-copy send delivered on this host is copied at delivery into order-0 pages, which it does — so here only a zero-copy sender\'s data could be mapped'
       : null;
   const best = [...z.points].sort((a, b) => b.fraction - a.fraction)[0]!;
   return {
