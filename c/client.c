@@ -21,6 +21,7 @@
 struct merged {
     struct histo latency;
     uint64_t bytes, messages, corrupt;
+    struct rx_counts rx;
     struct tcp_account tcp;
     struct queue_sampler queue; /* bytes received, not yet read (stream mode) */
     bool failed;
@@ -55,6 +56,11 @@ static void print_result(const struct client *cl, const struct merged *m)
     json_num(&j, "max", (double)h->max_ns / 1e3);
     json_close(&j);
     json_u64(&j, "corrupt", m->corrupt);
+    json_open(&j, "rx");
+    json_str(&j, "mode", o->rx == RX_ZEROCOPY ? "zerocopy" : "copy");
+    json_u64(&j, "mapped_bytes", m->rx.mapped);
+    json_u64(&j, "copied_bytes", m->rx.copied);
+    json_close(&j);
     tcp_account_json(&j, &m->tcp, false);
     if (o->mode == MODE_STREAM)
         queue_json(&j, &m->queue.stats);
@@ -117,6 +123,8 @@ static void collect(struct client *cl, struct worker *w, unsigned started, struc
         m->bytes += w[i].bytes;
         m->messages += w[i].messages;
         m->corrupt += w[i].corrupt;
+        m->rx.mapped += w[i].rx.mapped;
+        m->rx.copied += w[i].rx.copied;
         if (w[i].tcp_ended)
             tcp_account_add(&m->tcp, &w[i].tcp_start, &w[i].tcp_end);
         histo_merge(&m->latency, &w[i].latency);

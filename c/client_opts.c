@@ -14,6 +14,7 @@ static void usage(void)
 {
     printf("usage: %s --host ADDR [--port PORT] --size BYTES --threads N --duration SECONDS\n"
            "       [--warmup SECONDS] [--mode stream|rr] [--verify stamps|full]\n"
+           "       [--rx copy|zerocopy]\n"
            "\n"
            "Receive 8-field messages from a copybench server of the same variant and\n"
            "report throughput and latency over a common window.\n"
@@ -29,6 +30,9 @@ static void usage(void)
            "                       per request, latency is the round trip (default stream)\n"
            "  --verify stamps|full stamps: sequence and 16 stamp bytes per message;\n"
            "                       full: every byte too, for tests (default stamps)\n"
+           "  --rx copy|zerocopy   copy: this variant's recv path; zerocopy: map the\n"
+           "                       socket's pages (TCP_ZEROCOPY_RECEIVE), recv what cannot\n"
+           "                       be mapped, check each message in place (default copy)\n"
            "  --help               this text\n"
            "\n"
            "stdout: one JSON result line. Exit 0 ok, 1 a runtime failure or a corrupt\n"
@@ -71,6 +75,14 @@ void parse_client_opts(int argc, char **argv, struct client_opts *o)
                 o->verify = VERIFY_FULL;
             else
                 usage_error("--verify: expected stamps or full, got \"%s\"", v);
+        } else if (!strcmp(a, "--rx")) {
+            const char *v = opt_arg(argc, argv, &i);
+            if (!strcmp(v, "copy"))
+                o->rx = RX_COPY;
+            else if (!strcmp(v, "zerocopy"))
+                o->rx = RX_ZEROCOPY;
+            else
+                usage_error("--rx: expected copy or zerocopy, got \"%s\"", v);
         } else {
             usage_error("unknown option \"%s\"", a);
         }

@@ -15,6 +15,7 @@ struct client_opts {
     double duration_s, warmup_s;
     enum mode mode;
     enum msg_verify verify;
+    enum rx_mode { RX_COPY, RX_ZEROCOPY } rx; /* how messages are received (rx_zerocopy.h) */
 };
 
 /* Parse argv into o; --help prints the usage and exits 0, a bad or missing

@@ -25,6 +25,10 @@ struct send_path {
     /* Bytes open() will allocate for messages of `size` bytes: the server
      * reserves them from its memory budget before it calls open(). */
     size_t (*footprint)(size_t size, const struct send_opts *opts);
+    /* Can this machine run the path at all? Checked once before the server
+     * listens: 0, or -1 with a reason in err (the server then exits 1).
+     * NULL where nothing beyond TCP is needed. */
+    int (*available)(char *err, size_t errlen);
     /* Per-connection state for messages of `size` bytes, or NULL with a
      * reason in err (running out of memory included: never dies). */
     void *(*open)(int fd, size_t size, const struct send_opts *opts, char *err, size_t errlen);
@@ -46,7 +50,7 @@ struct recv_path {
     void (*close)(void *state);
 };
 
-extern const struct send_path two_copy_send, one_copy_send, zero_copy_send;
+extern const struct send_path two_copy_send, one_copy_send, zero_copy_send, uring_zero_copy_send;
 extern const struct recv_path two_copy_recv, one_copy_recv;
 
 /* Engines: parse the command line, run, print the JSON result, return the

@@ -203,15 +203,21 @@ static void stop_serving(struct server *s)
     queue_sampler_stop(&s->queue);
 }
 
-int server_main(int argc, char **argv, const struct send_path *path)
+/* What the send path needs beyond TCP (paths.h: available): unmet, exit 1
+ * with the reason before listening; with --check, exit 0 once met. */
+static void check_path(const struct send_path *path, bool check_only)
 {
-    prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    struct server s = { .path = path, .total = { .zc_all_enabled = true } };
-    parse_server_opts(argc, argv, &s.opt);
-    signal(SIGPIPE, SIG_IGN);
+    char why[256];
+    if (path->available && path->available(why, sizeof why) < 0)
+        die("%s", why);
+    if (check_only)
+        exit(EXIT_OK);
+}
 
-    /* SIGINT/SIGTERM arrive on a signalfd read by the main loop; blocked
-     * before any thread starts, so every thread inherits the mask. */
+/* SIGINT/SIGTERM arrive on a signalfd read by the main loop; blocked before
+ * any thread starts, so every thread inherits the mask. */
+static int stop_signals(void)
+{
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -221,6 +227,17 @@ int server_main(int argc, char **argv, const struct send_path *path)
     int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
     if (sfd < 0)
         die_errno("signalfd");
+    return sfd;
+}
+
+int server_main(int argc, char **argv, const struct send_path *path)
+{
+    prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    struct server s = { .path = path, .total = { .zc_all_enabled = true } };
+    parse_server_opts(argc, argv, &s.opt);
+    check_path(path, s.opt.check);
+    signal(SIGPIPE, SIG_IGN);
+    int sfd = stop_signals();
     if (pipe2(s.done_pipe, O_CLOEXEC) != 0)
         die_errno("pipe");
     xmutex_init(&s.lock, "the server's connection list");

@@ -10,7 +10,7 @@ static void usage(void)
 {
     printf("usage: %s [--bind ADDR] [--port PORT] [--connections N] [--max-connections N]\n"
            "       [--max-memory BYTES] [--stall-timeout SECONDS] [--idle-timeout SECONDS]\n"
-           "       [--zc-slots N]\n"
+           "       [--zc-slots N] [--check]\n"
            "\n"
            "Serve copybench clients: after each client's hello, send it 8-field messages\n"
            "through this variant's send path (stream), or one per request (rr).\n"
@@ -33,6 +33,8 @@ static void usage(void)
            "                         of messages, 8..256 slots, at most 16 MiB)\n"
            "  --zc-unsafe-reuse      for tests only: rewrite zero-copy slots without waiting\n"
            "                         for their completions (the client must see corruption)\n"
+           "  --check                check that this machine can run this variant's send\n"
+           "                         path (a4: io_uring), then exit: 0, or 1 with the reason\n"
            "  --help                 this text\n"
            "\n"
            "A connection must complete its hello within %g s of being accepted; at most\n"
@@ -75,6 +77,8 @@ void parse_server_opts(int argc, char **argv, struct server_opts *o)
             o->idle_timeout_s = parse_seconds_opt("--idle-timeout", opt_arg(argc, argv, &i), 0, IDLE_TIMEOUT_MAX_S);
         } else if (!strcmp(a, "--zc-slots")) {
             o->send.zc_slots = (unsigned)parse_uint_opt("--zc-slots", opt_arg(argc, argv, &i), 1, ZC_SLOTS_MAX);
+        } else if (!strcmp(a, "--check")) {
+            o->check = true;
         } else if (!strcmp(a, "--zc-unsafe-reuse")) {
             o->send.zc_unsafe_reuse = true;
         } else {

@@ -2,6 +2,7 @@
 #ifndef COPYBENCH_SERVER_OPTS_H
 #define COPYBENCH_SERVER_OPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "paths.h"
@@ -14,6 +15,7 @@ struct server_opts {
     unsigned max_connections;
     double stall_timeout_s;
     double idle_timeout_s; /* give up after this long without a connection; 0: never */
+    bool check;            /* --check: only say whether the send path can run here */
     struct send_opts send;
 };
 

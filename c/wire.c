@@ -113,6 +113,7 @@ const char *impl_name(enum impl impl)
     case IMPL_TWO_COPY: return "two_copy";
     case IMPL_ONE_COPY: return "one_copy";
     case IMPL_ZERO_COPY: return "zero_copy";
+    case IMPL_URING_ZERO_COPY: return "uring_zero_copy";
     }
     return "unknown";
 }

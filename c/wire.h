@@ -14,7 +14,7 @@
 #define FRAME_SIZE 16
 
 enum mode { MODE_STREAM = 0, MODE_RR = 1 };
-enum impl { IMPL_TWO_COPY = 1, IMPL_ONE_COPY = 2, IMPL_ZERO_COPY = 3 };
+enum impl { IMPL_TWO_COPY = 1, IMPL_ONE_COPY = 2, IMPL_ZERO_COPY = 3, IMPL_URING_ZERO_COPY = 4 };
 
 struct hello {
     uint32_t magic;

@@ -122,16 +122,37 @@ static bool recv_failed(struct worker *w, int r)
     return fail(w, "receiving: %s", strerror(errno));
 }
 
+/* Receive message seq and check it: 1 with *ok, *sent (its send time) and
+ * *t (when it had arrived), 0 if the server closed, -1 with errno. The
+ * copying paths take *t before the check; --rx zerocopy checks each piece
+ * in place as it comes, so its *t includes the check. */
+static int receive(struct worker *w, void *st, uint64_t seq, bool *ok, uint64_t *sent, uint64_t *t)
+{
+    const struct client_opts *o = &w->cl->opt;
+    if (o->rx == RX_ZEROCOPY) {
+        int r = rx_zc_recv(st, seq, o->verify, ok, sent);
+        *t = now_ns();
+        return r;
+    }
+    const struct msg *m;
+    int r = w->cl->path->recv(st, &m);
+    *t = now_ns();
+    if (r > 0) {
+        *ok = msg_check(m, seq, o->verify, sent);
+        w->rx.copied += o->size;
+    }
+    return r;
+}
+
 static bool run_stream(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
 {
     const struct client_opts *o = &w->cl->opt;
     for (uint64_t expect = 0;; expect++) {
-        const struct msg *m;
-        int r = w->cl->path->recv(st, &m);
+        uint64_t t, sent;
+        bool ok;
+        int r = receive(w, st, expect, &ok, &sent, &t);
         if (r <= 0)
             return recv_failed(w, r);
-        uint64_t t = now_ns(), sent;
-        bool ok = msg_check(m, expect, o->verify, &sent);
         w->corrupt += !ok;
         if (t >= end)
             return true;
@@ -153,12 +174,11 @@ static bool run_rr(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
             return true;
         if (!send_frame(w, seq, FRAME_REQUEST))
             return false;
-        const struct msg *m;
-        int r = w->cl->path->recv(st, &m);
+        uint64_t t;
+        bool ok;
+        int r = receive(w, st, seq, &ok, &sent, &t);
         if (r <= 0)
             return recv_failed(w, r);
-        uint64_t t = now_ns();
-        bool ok = msg_check(m, seq, o->verify, &sent);
         w->corrupt += !ok;
         if (t >= warm_end && t < end) {
             w->messages++;
@@ -186,9 +206,19 @@ void *worker_thread(void *arg)
         return NULL;
     uint64_t warm_end, end;
     client_window(w->cl, &warm_end, &end);
-    void *st = w->cl->path->open(w->fd, o->size);
+    char why[192];
+    void *st = o->rx == RX_ZEROCOPY ? (void *)rx_zc_open(w->fd, o->size, why, sizeof why) : w->cl->path->open(w->fd, o->size);
+    if (!st) {
+        fail(w, "%s", why);
+        return NULL;
+    }
     bool ok = o->mode == MODE_STREAM ? run_stream(w, st, warm_end, end) : run_rr(w, st, warm_end, end);
-    w->cl->path->close(st);
+    if (o->rx == RX_ZEROCOPY) {
+        w->rx = rx_zc_counts(st);
+        rx_zc_close(st);
+    } else {
+        w->cl->path->close(st);
+    }
     if (ok && send_frame(w, 0, FRAME_STOP)) {
         /* Read what is still in flight until the server closes its side. */
         char sink[65536];

@@ -11,6 +11,7 @@
 #include "client_opts.h"
 #include "histo.h"
 #include "paths.h"
+#include "rx_zerocopy.h"
 #include "tcpinfo.h"
 
 struct addrinfo;
@@ -22,6 +23,7 @@ struct worker {
     int fd;
     unsigned index;
     uint64_t bytes, messages, corrupt;
+    struct rx_counts rx; /* message bytes mapped / copied, warm-up included */
     struct histo latency;
     bool failed;
     char err[256];

@@ -10,6 +10,20 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* Slots of the ring (limits.h says why these bounds). An explicit --zc-slots
+ * is taken as given: the server's memory budget still bounds it. */
+unsigned zc_ring_length(size_t size, unsigned requested)
+{
+    if (requested)
+        return requested;
+    size_t n = ZC_RING_BYTES / size;
+    n = n < ZC_RING_MIN ? ZC_RING_MIN : n > ZC_RING_MAX ? ZC_RING_MAX : n;
+    size_t cap = ZC_RING_MAX_BYTES / size;
+    if (n > cap)
+        n = cap ? cap : 1;
+    return (unsigned)n;
+}
+
 void zc_init(struct zc_tracker *t)
 {
     memset(t, 0, sizeof *t);

@@ -33,6 +33,10 @@ struct zc_tracker {
     struct zc_counters n;
 };
 
+/* Slots in a zero-copy sender's ring for messages of `size` bytes: the
+ * --zc-slots value if given, else about ZC_RING_BYTES of them (limits.h). */
+unsigned zc_ring_length(size_t size, unsigned requested);
+
 void zc_init(struct zc_tracker *t);
 /* A send call returned > 0: record its id and return it. */
 uint32_t zc_sent(struct zc_tracker *t);

@@ -34,23 +34,9 @@ struct zero_copy {
     struct zc_tracker zc;
 };
 
-/* Slots of the ring (limits.h says why these bounds). An explicit --zc-slots
- * is taken as given: the server's memory budget still bounds it. */
-static unsigned ring_length(size_t size, unsigned requested)
-{
-    if (requested)
-        return requested;
-    size_t n = ZC_RING_BYTES / size;
-    n = n < ZC_RING_MIN ? ZC_RING_MIN : n > ZC_RING_MAX ? ZC_RING_MAX : n;
-    size_t cap = ZC_RING_MAX_BYTES / size;
-    if (n > cap)
-        n = cap ? cap : 1;
-    return (unsigned)n;
-}
-
 static size_t footprint(size_t size, const struct send_opts *opts)
 {
-    size_t slots = ring_length(size, opts->zc_slots);
+    size_t slots = zc_ring_length(size, opts->zc_slots);
     return sizeof(struct zero_copy) +
            slots * (size + sizeof(struct msg) + sizeof(uint32_t) + sizeof(bool));
 }
@@ -74,7 +60,7 @@ static void *open_send(int fd, size_t size, const struct send_opts *opts, char *
     if (!s)
         goto oom;
     s->fd = fd;
-    s->slots = ring_length(size, opts->zc_slots);
+    s->slots = zc_ring_length(size, opts->zc_slots);
     s->timeout_ms = opts->stall_timeout_ms;
     s->unsafe_reuse = opts->zc_unsafe_reuse;
     s->slot = calloc(s->slots, sizeof *s->slot);

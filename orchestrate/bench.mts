@@ -41,7 +41,7 @@ const RSS_SIZE = 65536;
 /** One experiment per variant at RSS_THREADS × RSS_SIZE; each binary's peak RSS kept in `rss`. */
 function rssSteps(variants: readonly Implementation[], rss: PeakRss[], config: Parameters<typeof experimentStep>[1]): Step[] {
   return variants.map((impl) => ({
-    ...experimentStep({ index: 0, impl, mode: 'stream', msgSize: RSS_SIZE, threads: RSS_THREADS, rep: 1 }, config, ({ value }) => {
+    ...experimentStep({ index: 0, impl, mode: 'stream', msgSize: RSS_SIZE, threads: RSS_THREADS, rx: 'copy', rep: 1 }, config, ({ value }) => {
       rss.push({ impl, role: 'server', kib: value.server.max_rss_kib }, { impl, role: 'client', kib: value.client.max_rss_kib });
     }),
     label: `peak RSS: ${impl} stream ${RSS_SIZE} B ${RSS_THREADS} threads`,

@@ -69,6 +69,7 @@ want "$(has cc)" gcc libc6-dev "a C compiler (cc)"
 want "$(perf --version >/dev/null 2>&1 && echo 1 || echo 0)" $(perf_packages) "perf"
 want "$(has ip)" iproute2 "ip (iproute2)"
 want "$(has taskset)" util-linux "taskset"
+want "$(file_has /usr/include/liburing.h)" liburing-dev "liburing (a4: io_uring zero-copy send)"
 want "$(file_has /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)" fonts-dejavu-core "the DejaVu fonts (figures)"
 if [ "$tests" = 1 ]; then
   want "$(has chromium chromium-browser)" chromium "chromium (tests: report in a browser)"

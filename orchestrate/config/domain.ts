@@ -3,9 +3,19 @@
 // validate against these. Pure.
 import { z } from 'zod';
 
-export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy'] as const;
+export const IMPLEMENTATIONS = ['two_copy', 'one_copy', 'zero_copy', 'uring_zero_copy'] as const;
 export const Implementation = z.enum(IMPLEMENTATIONS);
+/** The course's three variants: a config's default. a4 (io_uring, beyond the course) is asked for by name. */
+export const COURSE_VARIANTS = ['two_copy', 'one_copy', 'zero_copy'] as const satisfies readonly Implementation[];
+/** The variants whose sender sends zero-copy, with completions to count. */
+export const ZERO_COPY_VARIANTS = ['zero_copy', 'uring_zero_copy'] as const satisfies readonly Implementation[];
+export const isZeroCopy = (impl: Implementation): boolean => (ZERO_COPY_VARIANTS as readonly Implementation[]).includes(impl);
 export type Implementation = z.infer<typeof Implementation>;
+
+/** How the client receives: its variant's copying path, or by mapping the socket's pages (TCP_ZEROCOPY_RECEIVE). */
+export const RX_MODES = ['copy', 'zerocopy'] as const;
+export const RxMode = z.enum(RX_MODES, { error: 'expected copy or zerocopy' });
+export type RxMode = z.infer<typeof RxMode>;
 
 export const MODES = ['stream', 'rr'] as const;
 export const Mode = z.enum(MODES);

@@ -2,7 +2,7 @@
 import { estimateCountSeconds } from './estimate.ts';
 import { repetitionPolicy } from './repetitions.ts';
 import type { Config } from './schema.ts';
-import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from './domain.ts';
+import { IMPLEMENTATIONS, MODES, RX_MODES, type Implementation, type Mode, type RxMode } from './domain.ts';
 
 /** One run of one matrix point. */
 export interface Experiment {
@@ -12,15 +12,25 @@ export interface Experiment {
   mode: Mode;
   msgSize: number;
   threads: number;
+  /** How the client receives (config `rx`). */
+  rx: RxMode;
   /** 1-based repetition. */
   rep: number;
 }
 
-export type Point = Pick<Experiment, 'impl' | 'mode' | 'msgSize' | 'threads'>;
+export type Point = Pick<Experiment, 'impl' | 'mode' | 'msgSize' | 'threads' | 'rx'>;
 
-/** Identifies a matrix point: `zero_copy/stream/4096/4`. */
+/** A results.csv record's receive mode: empty or absent (runs from before --rx) is copy. */
+export function rxOf(record: Record<string, string | undefined>): RxMode {
+  return record['rx'] === 'zerocopy' ? 'zerocopy' : 'copy';
+}
+
+/** The key's and slug's mark of a non-default receive: none for `copy`, so keys of runs from before --rx stay valid. */
+const rxMark = (rx: RxMode, sep: string) => (rx === 'copy' ? '' : `${sep}rx=${rx}`);
+
+/** Identifies a matrix point: `zero_copy/stream/4096/4`, `zero_copy/stream/4096/4/rx=zerocopy`. */
 export function pointKey(p: Point): string {
-  return `${p.impl}/${p.mode}/${p.msgSize}/${p.threads}`;
+  return `${p.impl}/${p.mode}/${p.msgSize}/${p.threads}${rxMark(p.rx, '/')}`;
 }
 
 /** Identifies an experiment across runs, for --resume: `zero_copy/stream/4096/4/2`. */
@@ -30,16 +40,18 @@ export function experimentKey(e: Point & { rep: number }): string {
 
 /** File-system friendly name of an experiment: `r2-zero_copy-stream-4096B-4t`. */
 export function experimentSlug(e: Experiment): string {
-  return `r${e.rep}-${e.impl}-${e.mode}-${e.msgSize}B-${e.threads}t`;
+  return `r${e.rep}-${e.impl}-${e.mode}-${e.msgSize}B-${e.threads}t${rxMark(e.rx, '-').replace('=', '')}`;
 }
 
-/** Every matrix point, in the order one repetition runs them: modes, sizes, thread counts, then variants innermost. */
+/** Every matrix point, in the order one repetition runs them: modes, sizes, thread counts, receive modes, then variants innermost. */
 export function planPoints(config: Config): Point[] {
   const out: Point[] = [];
   for (const mode of config.modes) {
     for (const msgSize of config.message_sizes) {
       for (const threads of config.threads) {
-        for (const impl of config.variants) out.push({ impl, mode, msgSize, threads });
+        for (const rx of config.rx) {
+          for (const impl of config.variants) out.push({ impl, mode, msgSize, threads, rx });
+        }
       }
     }
   }
@@ -80,6 +92,7 @@ const ONLY_KEYS = {
   size: 'msgSize',
   msg_size: 'msgSize',
   threads: 'threads',
+  rx: 'rx',
   rep: 'rep',
 } as const;
 
@@ -88,6 +101,7 @@ export type OnlyFilter = Partial<{
   mode: Mode[];
   msgSize: number[];
   threads: number[];
+  rx: RxMode[];
   rep: number[];
 }>;
 
@@ -102,7 +116,7 @@ export function parseOnly(spec: string): OnlyFilter {
     if (!m) throw new UsageError(`--only: expected key=value, got ${JSON.stringify(part)}`);
     const [, rawKey = '', value = ''] = m;
     if (!(rawKey in ONLY_KEYS)) {
-      throw new UsageError(`--only: unknown key ${JSON.stringify(rawKey)} (use impl, mode, size, threads or rep)`);
+      throw new UsageError(`--only: unknown key ${JSON.stringify(rawKey)} (use impl, mode, size, threads, rx or rep)`);
     }
     const key = ONLY_KEYS[rawKey as keyof typeof ONLY_KEYS];
     if (key === 'impl') {
@@ -115,6 +129,11 @@ export function parseOnly(spec: string): OnlyFilter {
         throw new UsageError(`--only: mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(value)}`);
       }
       (filter.mode ??= []).push(value as Mode);
+    } else if (key === 'rx') {
+      if (!(RX_MODES as readonly string[]).includes(value)) {
+        throw new UsageError(`--only: rx must be one of ${RX_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+      }
+      (filter.rx ??= []).push(value as RxMode);
     } else {
       if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--only: ${rawKey} must be a positive integer, got ${JSON.stringify(value)}`);
       (filter[key] ??= []).push(Number(value));
@@ -129,6 +148,7 @@ export function matchesOnly(e: Experiment, filter: OnlyFilter): boolean {
     (!filter.mode || filter.mode.includes(e.mode)) &&
     (!filter.msgSize || filter.msgSize.includes(e.msgSize)) &&
     (!filter.threads || filter.threads.includes(e.threads)) &&
+    (!filter.rx || filter.rx.includes(e.rx)) &&
     (!filter.rep || filter.rep.includes(e.rep))
   );
 }
@@ -145,5 +165,5 @@ export function estimateSeconds(experiments: readonly Experiment[], config: Conf
 /** `two_copy stream 128 B 1 thread rep 2/3` (adaptive: `rep 4/3–10`). */
 export function describeExperiment(e: Experiment, config: Pick<Config, 'repetitions'>): string {
   const { min, max } = repetitionPolicy(config);
-  return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'} rep ${e.rep}/${min === max ? min : `${min}–${max}`}`;
+  return `${e.impl} ${e.mode} ${e.msgSize} B ${e.threads} thread${e.threads === 1 ? '' : 's'}${e.rx === 'copy' ? '' : ` rx ${e.rx}`} rep ${e.rep}/${min === max ? min : `${min}–${max}`}`;
 }

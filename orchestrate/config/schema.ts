@@ -3,7 +3,7 @@
 // file fails loudly instead of silently running the defaults. Pure; load.ts
 // reads and parses the YAML, cpus.ts holds the CPU lists.
 import { z } from 'zod';
-import { IMPLEMENTATIONS, MODES, Verify } from './domain.ts';
+import { COURSE_VARIANTS, IMPLEMENTATIONS, MODES, RX_MODES, Verify } from './domain.ts';
 import { CPU_LIST_PATTERN, cpuListProblem } from './cpus.ts';
 import { estimateCountSeconds, formatDuration, matrixSize } from './estimate.ts';
 import { intInRange, messageSize, patterned, secondsInRange, uniqueList } from './fields.ts';
@@ -179,9 +179,11 @@ export const ConfigSchema = z.strictObject({
   name: patterned(RUN_NAME_PATTERN, 'a run name').default('copybench'),
   topology: Topology.prefault({ kind: 'netns' }),
   variants: uniqueList(z.enum(IMPLEMENTATIONS, { error: `expected one of ${IMPLEMENTATIONS.join(', ')}` }), 'variants').default([
-    ...IMPLEMENTATIONS,
+    ...COURSE_VARIANTS,
   ]),
   modes: uniqueList(z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` }), 'modes').default([...MODES]),
+  // How the client receives: copy (its variant's path) or zerocopy (TCP_ZEROCOPY_RECEIVE); a matrix dimension.
+  rx: uniqueList(z.enum(RX_MODES, { error: `expected one of ${RX_MODES.join(', ')}` }), 'rx').default(['copy']),
   message_sizes: uniqueList(messageSize, 'message sizes').default([
     128, 512, 1024, 4096, 16384, 65536,
   ]),
@@ -227,7 +229,7 @@ export const ConfigSchema = z.strictObject({
       margin_s: secondsInRange(0, TIMEOUT_MAX_S, 'a timeout', true).default(10),
     })
     .prefault({}),
-  // Passed to the zero_copy server as --zc-slots; null keeps its default.
+  // Passed to the zero-copy servers (a3, a4) as --zc-slots; null keeps its default.
   zc_slots: intInRange(1, ZC_SLOTS_MAX, 'a slot count').nullable().default(null),
   // The peer baseline (orchestrate/peers.mts); null: the config has none.
   peers: PeersSection.nullable().default(null),

@@ -175,7 +175,7 @@ function baselineStep(run: BaselineRun, config: Config, reps: number, version: s
     result.rows.push(row);
   };
   if (run.subject.kind === 'copybench') {
-    const e: Experiment = { index: run.index, impl: run.subject.impl, mode: 'stream', msgSize: run.msgSize, threads: 1, rep: run.rep };
+    const e: Experiment = { index: run.index, impl: run.subject.impl, mode: 'stream', msgSize: run.msgSize, threads: 1, rx: 'copy', rep: run.rep };
     return {
       ...base,
       run: async (ctx): Promise<StepResult> => {

@@ -15,6 +15,7 @@ export const SUBJECT_LABEL: Record<(typeof SUBJECTS)[number], string> = {
   two_copy: 'a1 two_copy',
   one_copy: 'a2 one_copy',
   zero_copy: 'a3 zero_copy',
+  uring_zero_copy: 'a4 uring_zero_copy',
   iperf3: 'iperf3',
   sockperf: 'sockperf',
 };

@@ -20,6 +20,7 @@ import { setupCost } from './findings-setup.ts';
 import type { RatioAt } from './ratios.ts';
 import { modeScaling, threadRatios, type ModeScaling, type ThreadRatio } from './threads.ts';
 import { zeroCopyFinding, type ZeroCopyFinding } from './zero-copy.ts';
+import { zeroCopyReceive, type ZeroCopyReceive } from './zero-copy-receive.ts';
 import { zeroCopyWhy, type ZeroCopyWhy } from './zero-copy-why.ts';
 
 export { DEFERRED_COPY_REASON, zeroCopyFinding, type ZeroCopyFinding } from './zero-copy.ts';
@@ -296,6 +297,10 @@ export interface Analysis {
   /** What the run's CPU pinning means for scaling, when it limits it. */
   pinning: string | null;
   zeroCopy: ZeroCopyFinding | null;
+  /** The same for uring_zero_copy (io_uring SEND_ZC notifications); null without its rows. */
+  uringZeroCopy: ZeroCopyFinding | null;
+  /** rx: zerocopy rows: the share each sender's data the client could map, and what it saved (zero-copy-receive.ts); null without them. */
+  zeroCopyReceive: ZeroCopyReceive | null;
   /** Why zero_copy is not always fastest: its ratios to two_copy and one_copy, its sender's CPU per byte, attribution shares. */
   zeroCopyWhy: ZeroCopyWhy | null;
   /** Each point's total throughput ÷ its variant's at the smallest thread count, and per mode in one. */
@@ -345,6 +350,8 @@ export function analyse(points: readonly PointStats[], data: AnalysisInput): Ana
     scalingReason: threadCounts.size < 2 ? `one thread count (${[...threadCounts].join(', ')}) in this run: nothing to scale` : null,
     pinning: threadCounts.size < 2 ? null : pinningNote(data.config, Math.max(...threadCounts)),
     zeroCopy: zeroCopyFinding(points, data.config, data.rows, data.meta?.hosts ?? null),
+    uringZeroCopy: zeroCopyFinding(points, data.config, data.rows, data.meta?.hosts ?? null, 'uring_zero_copy'),
+    zeroCopyReceive: zeroCopyReceive(data.rows),
     zeroCopyWhy: zeroCopyWhy(points, speedups, data.attribution),
     threadRatios: ratios,
     modeScaling: modeScaling(ratios),

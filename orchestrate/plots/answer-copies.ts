@@ -5,7 +5,7 @@ import { count, figureNote, figureRef, listText, paragraph, pct, pointName, size
 import { ratioText } from './compare.ts';
 import type { RatioAt } from './ratios.ts';
 import type { AnswerContext, KeyAnswer } from './report-answers.ts';
-import { COPIED_REASON_SHARE, exactShare, type ZeroCopyRemainder } from './zero-copy.ts';
+import { COPIED_REASON_SHARE, exactShare, type ZeroCopyFinding, type ZeroCopyRemainder } from './zero-copy.ts';
 import type { ShareRange, ZeroCopyWhy } from './zero-copy-why.ts';
 
 const WHY_QUESTION = 'Why does zero-copy not always give the best throughput?';
@@ -102,6 +102,12 @@ export function remainderLines(r: ZeroCopyRemainder): string[] {
   );
 }
 
+/** a4 beside a3, when it ran: io_uring's notifications carry the same verdict in their own flag. */
+function uringSentence(u: ZeroCopyFinding | null): string | null {
+  if (!u || u.fraction === null) return null;
+  return `uring_zero_copy (io_uring SEND_ZC) had ${exactShare(u.copied, u.completions)} of its notification CQEs flagged copied (IORING_NOTIF_USAGE_ZC_COPIED), over ${u.points} points: the same kernel path decides, whichever interface asks`;
+}
+
 export function copiedAnswer(ctx: AnswerContext): KeyAnswer {
   const z = ctx.analysis.zeroCopy;
   const fig = figureRef(ctx.figureIds, ['5-zero-copy-completions']);
@@ -117,6 +123,7 @@ export function copiedAnswer(ctx: AnswerContext): KeyAnswer {
       z.reason ? `Why: ${z.reason}` : `The rest completed without the copied flag: the kernel sent those pages without copying them`,
       // Across two hosts below 100 %: the zero-copy that happened, and what it saved against one_copy.
       hosts ? hosts[0]! : z.remainder ? remainderText(z.remainder) : null,
+      uringSentence(ctx.analysis.uringZeroCopy),
     ]),
     details: [
       `${count(z.sends)} sends, ${count(z.completions)} completions, ${count(z.copied)} flagged as copied, over ${z.points} points`,

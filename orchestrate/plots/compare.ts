@@ -16,7 +16,9 @@ import { ratioInterval, type Interval } from '../results/stats.ts';
 import type { FigureName, PointStats, Spread } from './points.ts';
 
 export const BASELINE: Implementation = 'two_copy';
-export const CHALLENGERS: Implementation[] = ['one_copy', 'zero_copy'];
+export const CHALLENGERS: Implementation[] = ['one_copy', 'zero_copy', 'uring_zero_copy'];
+/** The course asks about these whether or not they ran; the others are answered only when they did. */
+export const COURSE_CHALLENGERS: readonly Implementation[] = ['one_copy', 'zero_copy'];
 
 /** How a variant's figure compares with two_copy's at one point. */
 export type Verdict = 'better' | 'worse' | 'within_noise' | 'noise_unknown' | 'mixed_regimes';

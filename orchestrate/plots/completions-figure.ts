@@ -1,17 +1,24 @@
-// Figure 5: what became of zero_copy's MSG_ZEROCOPY sends — the share of
-// completions the kernel flagged as copied (a deferred copy) and the share
-// completed without a copy. Pure: points in, a vega-lite spec out.
-import type { Mode } from '../config/domain.ts';
+// Figure 5: what became of the zero-copy sends — zero_copy's MSG_ZEROCOPY
+// completions and uring_zero_copy's io_uring notifications — the share the
+// kernel flagged as copied (a deferred copy) and the share completed without
+// a copy. Pure: points in, a vega-lite spec out.
+import { ZERO_COPY_VARIANTS, isZeroCopy, type Implementation, type Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
 import { SIZE_THREADS_GRID, buildFigure, rowsByMode, threadsColumn, type Figure } from './figure.ts';
 import type { PointStats } from './points.ts';
 import { COMPLETION_COLOURS, PANEL, SIZE_LABEL_EXPR } from './theme.ts';
 
-export const COMPLETION_KINDS = ['deferred copy (SO_EE_CODE_ZEROCOPY_COPIED)', 'true zero-copy'] as const;
+export const COMPLETION_KINDS = ['deferred copy (flagged copied)', 'true zero-copy'] as const;
+/** How each zero-copy sender hears that its pages were copied. */
+const COPIED_FLAG: Record<(typeof ZERO_COPY_VARIANTS)[number], string> = {
+  zero_copy: 'MSG_ZEROCOPY completions flagged SO_EE_CODE_ZEROCOPY_COPIED',
+  uring_zero_copy: 'io_uring notification CQEs flagged IORING_NOTIF_USAGE_ZC_COPIED',
+};
 type CompletionKind = (typeof COMPLETION_KINDS)[number];
 
 /** One kind's segment of a point's completions: [lo, hi] on the 0..1 share axis, deferred copies at the bottom. */
 interface CompletionSegment {
+  variant: Implementation;
   mode: Mode;
   size: number;
   threads: number;
@@ -38,7 +45,7 @@ export function completionSegments(points: readonly PointStats[]): CompletionSeg
       const count = counts[i]!;
       if (count === 0) return [];
       const share = count / completions;
-      const seg = { mode: p.mode, size: p.msgSize, threads: p.threads, kind, count, completions, share, lo, hi: lo + share, mid: lo + share / 2 };
+      const seg = { variant: p.impl, mode: p.mode, size: p.msgSize, threads: p.threads, kind, count, completions, share, lo, hi: lo + share, mid: lo + share / 2 };
       lo += share;
       return [{ ...seg, label: share >= LABEL_MIN_SHARE ? `${(share * 100).toFixed(share > 0.999 || share < 0.001 ? 0 : 1)}%` : '' }];
     });
@@ -56,6 +63,7 @@ function kindColour(kinds: readonly CompletionKind[]) {
 }
 
 const completionTooltip = [
+  { field: 'variant' },
   { field: 'size', title: 'bytes' },
   { field: 'threads' },
   { field: 'kind' },
@@ -64,12 +72,15 @@ const completionTooltip = [
   { field: 'share', format: '.2%' },
 ];
 
-/** Mixed kinds: a bar per point split by kind, each share printed on its segment. */
+const variantRow = { field: 'variant', type: 'nominal' as const, title: null, header: { labelFontWeight: 'bold' as const } };
+const variantsIn = (values: readonly CompletionSegment[]) => new Set(values.map((v) => v.variant)).size;
+
+/** Mixed kinds: a bar per point split by kind, each share printed on its segment; a row per variant when both ran. */
 function completionBars(values: readonly CompletionSegment[], kinds: readonly CompletionKind[]) {
   const x = { field: 'size', type: 'ordinal', title: 'size (bytes)', axis: { labelExpr: SIZE_LABEL_EXPR, labelAngle: 0 } };
   return {
     data: { values },
-    facet: { column: threadsColumn },
+    facet: variantsIn(values) > 1 ? { row: variantRow, column: threadsColumn } : { column: threadsColumn },
     spec: {
       width: { step: 40 },
       height: PANEL.height,
@@ -90,10 +101,9 @@ function completionBars(values: readonly CompletionSegment[], kinds: readonly Co
   };
 }
 
-/** Every point of one kind: a compact grid (size × threads) of completion counts instead of identical full bars. */
+/** Every point of one kind: a compact grid (size × threads) of completion counts instead of identical full bars; a row per variant when both ran. */
 function completionGrid(values: readonly CompletionSegment[], kinds: readonly CompletionKind[]) {
-  return {
-    data: { values },
+  const grid = {
     width: { step: 56 },
     height: { step: 26 },
     encoding: SIZE_THREADS_GRID,
@@ -102,14 +112,16 @@ function completionGrid(values: readonly CompletionSegment[], kinds: readonly Co
       { mark: { type: 'text', fontSize: 10, color: '#111111' }, encoding: { text: { field: 'completions', format: '.3~s' } } },
     ],
   };
+  return variantsIn(values) > 1 ? { data: { values }, facet: { row: variantRow }, spec: grid } : { data: { values }, ...grid };
 }
 
 export function zeroCopyFigure(points: readonly PointStats[], notes: readonly string[]): Figure {
-  const zc = points.filter((p) => p.impl === 'zero_copy');
+  const zc = points.filter((p) => isZeroCopy(p.impl));
+  const senders = ZERO_COPY_VARIANTS.filter((v) => zc.some((p) => p.impl === v));
   const withCompletions = zc.filter((p) => p.zc.completions > 0);
   const without = zc.filter((p) => p.zc.completions === 0);
   const missing = without.length
-    ? [`no completions recorded at ${without.map((p) => `${p.mode} ${formatSize(p.msgSize, 'course')} ${p.threads}t`).join(', ')}`]
+    ? [`no completions recorded at ${without.map((p) => `${p.impl} ${p.mode} ${formatSize(p.msgSize, 'course')} ${p.threads}t`).join(', ')}`]
     : [];
   const values = completionSegments(withCompletions);
   const kinds = COMPLETION_KINDS.filter((k) => values.some((v) => v.kind === k));
@@ -119,7 +131,7 @@ export function zeroCopyFigure(points: readonly PointStats[], notes: readonly st
   const lead = !completions
     ? ''
     : uniform
-      ? `100% ${kinds[0] === COMPLETION_KINDS[0] ? 'deferred copies (SO_EE_CODE_ZEROCOPY_COPIED)' : 'true zero-copy'}: all ${completions.toLocaleString('en-US')} completions at all ${withCompletions.length} points; ` +
+      ? `100% ${kinds[0] === COMPLETION_KINDS[0] ? 'deferred copies (flagged copied by the kernel)' : 'true zero-copy'}: all ${completions.toLocaleString('en-US')} completions at all ${withCompletions.length} points; ` +
         "each cell gives a point's completions, summed over repetitions"
       : `${((copied / completions) * 100).toFixed(1)}% of ${completions.toLocaleString('en-US')} completions were deferred copies; each bar's segments give their exact share`;
   return buildFigure(
@@ -127,14 +139,14 @@ export function zeroCopyFigure(points: readonly PointStats[], notes: readonly st
       id: '5-zero-copy-completions',
       title: 'Zero-copy completions: deferred copy vs true zero-copy',
       caption:
-        'MSG_ZEROCOPY completions of zero_copy, summed over repetitions: the share the kernel flagged as copied (SO_EE_CODE_ZEROCOPY_COPIED, a deferred copy) ' +
-        'and the share completed without a copy, per point. Where every completion is of one kind, a grid of completion counts replaces identical full bars; ' +
+        `Completions of the zero-copy sends, summed over repetitions: ${(senders.length ? senders : ZERO_COPY_VARIANTS).map((v) => `${v}'s ${COPIED_FLAG[v]}`).join('; ')} ` +
+        'as a deferred copy, the rest as completed without a copy, per point. Where every completion is of one kind, a grid of completion counts replaces identical full bars; ' +
         'the legend lists only the kinds that occurred.',
       lead,
       missing,
       rows: rowsByMode(values),
       panels: (row) => (uniform ? completionGrid(row.values, kinds) : completionBars(row.values, kinds)),
-      empty: [zc.length === 0 ? 'this run has no zero_copy rows' : 'no MSG_ZEROCOPY completions were recorded'],
+      empty: [zc.length === 0 ? 'this run has no zero_copy or uring_zero_copy rows' : 'no zero-copy completions were recorded'],
     },
     notes,
   );

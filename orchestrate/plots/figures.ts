@@ -18,6 +18,7 @@ import {
   type Figure,
 } from './figure.ts';
 import { zeroCopyFigure } from './completions-figure.ts';
+import { zeroCopyReceiveFigure } from './zero-copy-receive.ts';
 import { latencyFigure, queueingFigure } from './latency-figures.ts';
 import type { PointStats } from './points.ts';
 import { speedupFigure } from './speedup-figure.ts';
@@ -209,5 +210,7 @@ export function allFigures(points: readonly PointStats[], analysis: Analysis): F
     cpuTimeFigure(points, analysis, notes),
     zeroCopyFigure(points, notes),
     speedupFigure(points, analysis, notes),
+    // Only in runs that mapped on the receiver (rx: zerocopy).
+    ...(analysis.zeroCopyReceive ? [zeroCopyReceiveFigure(analysis.zeroCopyReceive, notes)] : []),
   ];
 }

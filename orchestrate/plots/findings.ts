@@ -187,7 +187,7 @@ export function twoRegimes(input: FindingInput): Finding[] {
 // --- copy_count -----------------------------------------------------------------
 
 /** Copies on the send path, as the textbook counts them. */
-export const SEND_COPIES: Record<Implementation, number> = { two_copy: 2, one_copy: 1, zero_copy: 0 };
+export const SEND_COPIES: Record<Implementation, number> = { two_copy: 2, one_copy: 1, zero_copy: 0, uring_zero_copy: 0 };
 const PAIRS: [Implementation, Implementation][] = [
   ['one_copy', 'two_copy'],
   ['zero_copy', 'one_copy'],

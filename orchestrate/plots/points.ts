@@ -66,10 +66,15 @@ const orderOf = (list: readonly string[], v: string) => {
   return i < 0 ? list.length : i;
 };
 
-/** Group rows by matrix point; each point's figures as spreads over its repetitions. */
+/**
+ * Group rows by matrix point; each point's figures as spreads over its
+ * repetitions. Only rows whose client copied (rx copy, or from before --rx):
+ * every figure compares senders under one receiver; the zero-copy receive
+ * rows have their own figure (rx-figure.ts).
+ */
 export function pointStats(rows: readonly Row[], lastLevel = chooseLastLevel(rows)): PointStats[] {
   const groups = new Map<string, Row[]>();
-  for (const r of rows) {
+  for (const r of rows.filter((x) => x.rx !== 'zerocopy')) {
     const key = `${r.implementation}/${r.mode}/${r.msg_size}/${r.threads}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }

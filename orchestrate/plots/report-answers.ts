@@ -5,6 +5,7 @@
 // Pure: findings (analysis.ts) in, plain text out; report.ts escapes and lays
 // it out. The answers live here and in answer-copies.ts, answer-threads.ts
 // and answer-more.ts.
+import { zeroCopyReceiveAnswer } from './zero-copy-receive.ts';
 import { MODES, type Implementation, type Mode } from '../config/domain.ts';
 import { formatSize } from '../results/format.ts';
 import { CONFIDENCE, median, tQuantile } from '../results/stats.ts';
@@ -13,7 +14,7 @@ import { figureNote, figureRef, listText, paragraph, plural, pointName, size } f
 import { copiedAnswer, zeroCopyWhyAnswer } from './answer-copies.ts';
 import { costAnswer, regimeAnswer, unexpectedAnswer } from './answer-more.ts';
 import { cacheAnswer, threadAnswer } from './answer-threads.ts';
-import { CHALLENGERS, ratioText, type Verdict } from './compare.ts';
+import { CHALLENGERS, COURSE_CHALLENGERS, ratioText, type Verdict } from './compare.ts';
 import type { RunData } from './dataset.ts';
 
 /** One course question answered: the paragraph a reader needs, the figures beside it, the detail behind it. */
@@ -47,9 +48,10 @@ export function keyAnswers(ctx: AnswerContext): KeyAnswer[] {
     zeroCopyWhyAnswer(ctx),
     cacheAnswer(ctx),
     threadAnswer(ctx),
-    ...CHALLENGERS.map((impl) => crossoverAnswer(ctx, impl)),
+    ...CHALLENGERS.filter((impl) => COURSE_CHALLENGERS.includes(impl) || ctx.analysis.crossovers.some((c) => c.impl === impl)).map((impl) => crossoverAnswer(ctx, impl)),
     unexpectedAnswer(ctx),
     copiedAnswer(ctx),
+    ...(ctx.analysis.zeroCopyReceive ? [zeroCopyReceiveAnswer(ctx, ctx.analysis.zeroCopyReceive)] : []),
     costAnswer(ctx),
     regimeAnswer(ctx),
   ];

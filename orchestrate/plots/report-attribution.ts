@@ -33,6 +33,7 @@ export const TEXTBOOK: Record<Implementation, Record<Side, { count: number; what
   two_copy: { server: { count: 2, what: 'serialize + send' }, client: { count: 2, what: 'recv + copy-out' } },
   one_copy: { server: { count: 1, what: 'the kernel send copy' }, client: { count: 1, what: 'the kernel receive copy' } },
   zero_copy: { server: { count: 0, what: 'none in theory: MSG_ZEROCOPY pins the pages' }, client: { count: 1, what: 'the kernel receive copy' } },
+  uring_zero_copy: { server: { count: 0, what: 'none in theory: io_uring SEND_ZC pins the pages' }, client: { count: 1, what: 'the kernel receive copy' } },
 };
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

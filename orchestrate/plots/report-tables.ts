@@ -126,7 +126,8 @@ export interface SummaryLine {
   p50: Partial<Record<Implementation, number>>;
   cpuNsPerByte: Partial<Record<Implementation, number>>;
   cyclesPerByte: Partial<Record<Implementation, number>>;
-  zcCopied: string | null;
+  /** Per zero-copy sender: its copied share at this point. */
+  zcCopied: Partial<Record<Implementation, string>>;
 }
 
 /** One line per mode, size and thread count; `speedups` from the analysis (speedupsOf). */
@@ -137,14 +138,14 @@ export function summaryLines(points: readonly PointStats[], speedups: readonly C
     for (const size of sizesOf(inMode.map((p) => ({ msg_size: p.msgSize })))) {
       for (const threads of threadsOf(inMode.filter((p) => p.msgSize === size))) {
         const here = inMode.filter((p) => p.msgSize === size && p.threads === threads);
-        const line: SummaryLine = { mode, msgSize: size, threads, throughput: {}, speedup: {}, p50: {}, cpuNsPerByte: {}, cyclesPerByte: {}, zcCopied: null };
+        const line: SummaryLine = { mode, msgSize: size, threads, throughput: {}, speedup: {}, p50: {}, cpuNsPerByte: {}, cyclesPerByte: {}, zcCopied: {} };
         for (const p of here) {
           const t = p.figures.throughput_gbps;
           if (t) line.throughput[p.impl] = { median: t.median, min: t.min, max: t.max };
           if (p.figures.latency_p50_us) line.p50[p.impl] = p.figures.latency_p50_us.median;
           if (p.figures.cpu_ns_per_byte) line.cpuNsPerByte[p.impl] = p.figures.cpu_ns_per_byte.median;
           if (p.figures.cycles_per_byte) line.cyclesPerByte[p.impl] = p.figures.cycles_per_byte.median;
-          if (p.impl === 'zero_copy' && p.zc.completions > 0) line.zcCopied = `${((p.zc.copied / p.zc.completions) * 100).toFixed(0)}%`;
+          if (p.zc.completions > 0) line.zcCopied[p.impl] = `${((p.zc.copied / p.zc.completions) * 100).toFixed(0)}%`;
         }
         for (const c of speedups.filter((c) => c.mode === mode && c.msgSize === size && c.threads === threads)) {
           const mark = c.verdict === 'within_noise' ? '≈' : c.verdict === 'noise_unknown' ? '?' : c.verdict === 'mixed_regimes' ? '‡' : '';
@@ -196,7 +197,7 @@ export function summaryColumns(lines: readonly SummaryLine[]): Column[] {
   if (lines.some((l) => Object.keys(l.cpuNsPerByte).length)) {
     cols.push(...impls.map((i) => ({ title: `${i} CPU ns/B`, cell: (l: SummaryLine) => num(l.cpuNsPerByte[i]) })));
   }
-  if (lines.some((l) => l.zcCopied !== null)) cols.push({ title: 'zero_copy copied', cell: (l) => l.zcCopied ?? '–' });
+  for (const i of impls.filter((i) => lines.some((l) => l.zcCopied[i] !== undefined))) cols.push({ title: `${i} copied`, cell: (l) => l.zcCopied[i] ?? '–' });
   return cols;
 }
 

@@ -2,7 +2,7 @@
 // whether the run can tell the difference from noise. Pure: the analysis's
 // comparisons in, a vega-lite spec out.
 import type { Analysis } from './analysis.ts';
-import type { Verdict } from './compare.ts';
+import { CHALLENGERS, type Verdict } from './compare.ts';
 import { SIZE_THREADS_GRID, buildFigure, rowsByMode, type Figure } from './figure.ts';
 import { implsOf, type PointStats } from './points.ts';
 import { HEATMAP } from './theme.ts';
@@ -17,7 +17,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
 
 const VERDICT_SIGN: Record<Verdict, string> = { better: '', worse: '', within_noise: '≈', noise_unknown: '', mixed_regimes: '‡' };
 
-const CHALLENGER_ORDER = ['one_copy', 'zero_copy'];
+const CHALLENGER_ORDER = CHALLENGERS;
 
 /** Differences this close to 1 still count as "beyond noise" on the colour scale: the step between its two ramps. */
 const STEP_AT_ONE = 1e-4;
@@ -125,7 +125,7 @@ export function speedupFigure(points: readonly PointStats[], analysis: Pick<Anal
       id: '6-speedup',
       title: 'Throughput speedup over two_copy',
       caption:
-        'Throughput of one_copy and zero_copy divided by two_copy’s (geometric means over repetitions) at each message size × thread count; ' +
+        'Throughput of each variant (one_copy, zero_copy, and uring_zero_copy where it ran) divided by two_copy’s (geometric means over repetitions) at each message size × thread count; ' +
         'under each ratio, ± the half-width of its 95% confidence interval (Welch t on the logs): the smallest difference the run could resolve there. ' +
         'Only cells whose interval excludes 1 are coloured, red slower and blue faster, on a log scale whose two ramps start at a visible colour: ' +
         'a difference beyond noise is coloured however close to 1 it is, its depth saying how large, while a cell within noise is a flat light grey with grey text, ' +

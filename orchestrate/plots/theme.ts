@@ -13,6 +13,7 @@ export const VARIANT_COLOURS: Record<Implementation, string> = {
   two_copy: '#d62728',
   one_copy: '#1f77b4',
   zero_copy: '#2ca02c',
+  uring_zero_copy: '#9467bd',
 };
 
 /** Zero-copy completions: deferred copy, then true zero-copy. */

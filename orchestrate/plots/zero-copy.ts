@@ -2,6 +2,7 @@
 // where the rest were: MSG_ZEROCOPY completions flagged
 // SO_EE_CODE_ZEROCOPY_COPIED against those that were not. Pure: points and
 // rows in, the finding out.
+import type { ZERO_COPY_VARIANTS } from '../config/domain.ts';
 import type { Config } from '../config/schema.ts';
 import type { Meta } from '../results/meta.ts';
 import type { Row } from '../results/row.ts';
@@ -44,13 +45,15 @@ export function deferredCopyReason(config: Config | null, hosts: Meta['hosts'] |
   return over ? `over ${over}, ${DEFERRED_COPY_REASON}` : `completions flagged SO_EE_CODE_ZEROCOPY_COPIED: ${DEFERRED_COPY_REASON}`;
 }
 
+/** The finding for one zero-copy sender: zero_copy (the course's question) by default, or uring_zero_copy (io_uring notifications). */
 export function zeroCopyFinding(
   points: readonly PointStats[],
   config: Config | null,
   rows: readonly Row[] = [],
   hosts: Meta['hosts'] | null = null,
+  impl: (typeof ZERO_COPY_VARIANTS)[number] = 'zero_copy',
 ): ZeroCopyFinding | null {
-  const zc = points.filter((p) => p.impl === 'zero_copy');
+  const zc = points.filter((p) => p.impl === impl);
   if (zc.length === 0) return null;
   const total = zc.reduce(
     (acc, p) => ({ sends: acc.sends + p.zc.sends, completions: acc.completions + p.zc.completions, copied: acc.copied + p.zc.copied }),
@@ -65,7 +68,7 @@ export function zeroCopyFinding(
     maxFraction: fractions.length ? Math.max(...fractions) : null,
     points: zc.length,
     reason: fraction !== null && fraction >= COPIED_REASON_SHARE ? deferredCopyReason(config, hosts) : null,
-    remainder: remainderOf(rows.filter((r) => r.implementation === 'zero_copy')),
+    remainder: remainderOf(rows.filter((r) => r.implementation === impl)),
     acrossHosts: zeroCopyAcrossHosts(points, hosts),
   };
 }

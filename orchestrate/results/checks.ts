@@ -4,6 +4,7 @@
 import type { ClientResult, ServerResult } from './lines.ts';
 import type { PerfStat } from './perf.ts';
 import type { Experiment } from '../config/plan.ts';
+import { isZeroCopy } from '../config/domain.ts';
 
 /** One experiment's outputs, each validated on its own (zod, perf parser). */
 export interface ExperimentOutputs {
@@ -45,12 +46,13 @@ export function crossCheck({ experiment: e, client, server, serverPerf, clientPe
     `server sent ${server.messages_sent} messages but the client counted ${client.messages} received`,
   );
 
-  // Only the zero-copy variant may use MSG_ZEROCOPY, and it must have it.
-  if (e.impl === 'zero_copy') {
-    expect(server.zerocopy.enabled, 'zero_copy server ran without SO_ZEROCOPY');
-    expect(server.zerocopy.sends > 0, 'zero_copy server made no MSG_ZEROCOPY sends');
+  // Only the zero-copy variants may send zero-copy (MSG_ZEROCOPY, io_uring
+  // SEND_ZC), and they must have; every send is completed by the end.
+  if (isZeroCopy(e.impl)) {
+    expect(server.zerocopy.enabled, `${e.impl} server ran without ${e.impl === 'zero_copy' ? 'SO_ZEROCOPY' : 'io_uring zero-copy sends'}`);
+    expect(server.zerocopy.sends > 0, `${e.impl} server made no zero-copy sends`);
   } else {
-    expect(server.zerocopy.sends === 0, `${e.impl} server made ${server.zerocopy.sends} MSG_ZEROCOPY sends`);
+    expect(server.zerocopy.sends === 0, `${e.impl} server made ${server.zerocopy.sends} zero-copy sends`);
   }
 
   // Every requested event has a row on both sides (its value may be unknown).

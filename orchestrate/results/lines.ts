@@ -2,7 +2,7 @@
 // used as validator and type alike. The C side writes exactly these fields
 // (c/json.c, c/server.c, c/client.c, c/tcpinfo.c); a field added there is added here, or validation fails.
 import { z } from 'zod';
-import { Implementation, LatencyKind, Mode, Verify } from '../config/domain.ts';
+import { Implementation, LatencyKind, Mode, RxMode, Verify } from '../config/domain.ts';
 
 
 const count = z.number().int().nonnegative();
@@ -118,6 +118,8 @@ export const ClientResult = z.strictObject({
   verify: Verify,
   latency_us: Latency,
   corrupt: count,
+  /** Message bytes the client mapped (TCP_ZEROCOPY_RECEIVE) and copied (recv), warm-up included; absent from binaries before --rx. */
+  rx: z.strictObject({ mode: RxMode, mapped_bytes: count, copied_bytes: count }).optional(),
   tcp: ReceiverTcp,
 });
 export type ClientResult = z.infer<typeof ClientResult>;

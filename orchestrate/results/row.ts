@@ -7,7 +7,7 @@
 // missing value — is an empty cell, never 0.
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
-import { Implementation, LatencyKind, Mode, SIDES } from '../config/domain.ts';
+import { Implementation, LatencyKind, Mode, RxMode, SIDES } from '../config/domain.ts';
 import type { PerfStat } from './perf.ts';
 import type { ExperimentOutputs } from './checks.ts';
 import { DataError, readRecords, typedRecords } from './table.ts';
@@ -82,6 +82,11 @@ export const TailColumns = z.strictObject({
   zc_completions: count,
   zc_copied: count,
   zc_enobufs: count,
+  /** How the client received (--rx, config `rx`): its variant's copying path, or by mapping the socket's pages. Empty in runs from before --rx (they copied). */
+  rx: RxMode.nullable(),
+  /** Message bytes the client mapped (TCP_ZEROCOPY_RECEIVE) and copied (recv), warm-up included: its result line's rx. Empty where unknown. */
+  rx_mapped_bytes: count.nullable(),
+  rx_copied_bytes: count.nullable(),
   /** TCP's own account (TCP_INFO) and what limited the transfer: tcp.ts. */
   ...TcpColumns.shape,
   /**
@@ -120,6 +125,9 @@ export const TailColumns = z.strictObject({
  * unknown), and still refuses any column it does not know.
  */
 const EXPLAINING_COLUMN_NAMES = [
+  'rx',
+  'rx_mapped_bytes',
+  'rx_copied_bytes',
   ...Object.keys(TcpColumns.shape),
   'steal_pct_server_cpu',
   'steal_pct_client_cpu',
@@ -290,6 +298,9 @@ export function buildRow(input: RowInput): Row {
     zc_completions: server.zerocopy.completions,
     zc_copied: server.zerocopy.copied,
     zc_enobufs: server.zerocopy.enobufs,
+    rx: e.rx,
+    rx_mapped_bytes: client.rx?.mapped_bytes ?? null,
+    rx_copied_bytes: client.rx?.copied_bytes ?? null,
     ...tcpColumns(server.tcp, client.tcp),
     steal_pct_server_cpu: roundPct(input.steal.server),
     steal_pct_client_cpu: roundPct(input.steal.client),

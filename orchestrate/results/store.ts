@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConfigSchema, type Config } from '../config/schema.ts';
 import { formatCsvLine, type Cell } from './row.ts';
 import { parseCsvRecords } from './table.ts';
-import { experimentKey } from '../config/plan.ts';
+import { experimentKey, rxOf } from '../config/plan.ts';
 import { MetaError, parseMeta, type Meta } from './meta.ts';
 import { IMPLEMENTATIONS, MODES } from '../config/domain.ts';
 
@@ -213,7 +213,7 @@ export function readResumeState(dir: string, header: (config: Config) => string[
   for (const r of records) {
     const impl = r.implementation as (typeof IMPLEMENTATIONS)[number];
     const mode = r.mode as (typeof MODES)[number];
-    done.add(experimentKey({ impl, mode, msgSize: Number(r.msg_size), threads: Number(r.threads), rep: Number(r.rep) }));
+    done.add(experimentKey({ impl, mode, msgSize: Number(r.msg_size), threads: Number(r.threads), rx: rxOf(r), rep: Number(r.rep) }));
   }
   return { meta, config, done, rows: records.length, truncated };
 }

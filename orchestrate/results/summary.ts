@@ -19,7 +19,7 @@ export const SUMMARY_METRICS = [
   'tcp_retrans_segs',
 ] as const;
 
-const KEY_COLUMNS = ['implementation', 'mode', 'msg_size', 'threads'] as const;
+const KEY_COLUMNS = ['implementation', 'mode', 'msg_size', 'threads', 'rx'] as const;
 const STATS = ['median', 'min', 'max'] as const;
 
 export function summaryHeader(): string[] {
@@ -56,6 +56,7 @@ export function summarize(records: readonly Record<string, string>[]): SummaryRo
       mode: first.mode ?? '',
       msg_size: Number(first.msg_size),
       threads: Number(first.threads),
+      rx: first.rx || 'copy',
       reps: group.length,
     };
     for (const metric of SUMMARY_METRICS) {
@@ -71,6 +72,7 @@ export function summarize(records: readonly Record<string, string>[]): SummaryRo
       order(MODES, String(a.mode)) - order(MODES, String(b.mode)) ||
       order(IMPLEMENTATIONS, String(a.implementation)) - order(IMPLEMENTATIONS, String(b.implementation)) ||
       Number(a.msg_size) - Number(b.msg_size) ||
-      Number(a.threads) - Number(b.threads),
+      Number(a.threads) - Number(b.threads) ||
+      String(a.rx).localeCompare(String(b.rx)),
   );
 }

@@ -10,7 +10,7 @@
 // go first. A point whose first `min` did not all succeed is left to --resume.
 import { estimateCountSeconds } from '../config/estimate.ts';
 import { IMPLEMENTATIONS, MODES, type Implementation, type Mode } from '../config/domain.ts';
-import { matchesOnly, planPoints, plannedRepetition, pointKey, type Experiment, type OnlyFilter, type Point } from '../config/plan.ts';
+import { matchesOnly, planPoints, rxOf, plannedRepetition, pointKey, type Experiment, type OnlyFilter, type Point } from '../config/plan.ts';
 import { repetitionPolicy } from '../config/repetitions.ts';
 import type { Config } from '../config/schema.ts';
 import { levelInterval } from '../results/stats.ts';
@@ -30,7 +30,7 @@ export function measuredOf(records: readonly Record<string, string>[]): Measured
     const rep = Number(r['rep']);
     const throughputGbps = Number(r['throughput_gbps']);
     if (!IMPLEMENTATIONS.includes(impl) || !MODES.includes(mode) || !Number.isInteger(rep) || !Number.isFinite(throughputGbps)) return [];
-    return [{ point: { impl, mode, msgSize: Number(r['msg_size']), threads: Number(r['threads']) }, rep, throughputGbps }];
+    return [{ point: { impl, mode, msgSize: Number(r['msg_size']), threads: Number(r['threads']), rx: rxOf(r) }, rep, throughputGbps }];
   });
 }
 

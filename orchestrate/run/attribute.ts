@@ -18,6 +18,7 @@ import type { AttributionRecord } from '../results/meta.ts';
 import type { Interpretation } from '../results/outputs.ts';
 import { writeCsv } from '../results/store.ts';
 import { copybenchPair } from './copybench.ts';
+import { binaryName } from './paths.ts';
 import { pairContext, runPair, type PairRecord, type Recorder } from './pair.ts';
 import { CHILD_ENV } from './process.ts';
 import type { Campaign } from './campaign.ts';
@@ -31,7 +32,7 @@ export function attributionPoints(config: Config): Experiment[] {
   for (const mode of a.modes)
     for (const msgSize of mode === 'rr' && a.rr_message_sizes ? a.rr_message_sizes : a.message_sizes)
       for (const threads of a.threads)
-        for (const impl of a.variants ?? config.variants) points.push({ index: points.length + 1, impl, mode, msgSize, threads, rep: 1 });
+        for (const impl of a.variants ?? config.variants) points.push({ index: points.length + 1, impl, mode, msgSize, threads, rx: 'copy', rep: 1 });
   return points;
 }
 
@@ -132,7 +133,7 @@ export async function attribute(
       const sides = {} as Record<Side, ReturnType<typeof attributeSide>>;
       for (const side of SIDES) {
         const { samples } = parsePerfScript(await perfScript(path.join(out.dir, `${side}.perf.data`)));
-        sides[side] = attributeSide(samples, { comms: [`${binaryName(e, side)}`], event: recorder.event });
+        sides[side] = attributeSide(samples, { comms: [binaryName(e.impl, side)], event: recorder.event });
       }
       const point = { implementation: e.impl, msg_size: e.msgSize, threads: e.threads, mode: e.mode, event: recorder.event, frequencyHz: recorder.frequencyHz, bytes: out.value.bytes, sides };
       rows.push(...attributionRows(point, run.runId));
@@ -157,11 +158,6 @@ export async function attributeCampaign(session: Session, config: Config, binDir
   return outcome;
 }
 
-/** aN_server / aN_client: the comm of a side's process. */
-function binaryName(e: Experiment, side: Side): string {
-  const n = { two_copy: 'a1', one_copy: 'a2', zero_copy: 'a3' }[e.impl];
-  return `${n}_${side}`;
-}
 
 function emptyRecord(config: Config, chosen: { event: string; reason: string }): AttributionRecord {
   const a = config.attribution!;

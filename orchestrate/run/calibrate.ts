@@ -79,7 +79,7 @@ export async function calibrate(session: Session, config: Config, binDir: string
       cfg,
       async (topology) => {
         for (const impl of variants) {
-          const e = { index: 0, impl, mode: 'stream' as const, msgSize: c.message_size, threads: 1, rep: 1 };
+          const e = { index: 0, impl, mode: 'stream' as const, msgSize: c.message_size, threads: 1, rx: 'copy' as const, rep: 1 };
           const out = await runExperiment(e, { config: cfg, topology, tracker: session.tracker, abort: session.abort, rawDir: path.join(rawDir, spec.name), binDir, runId: 'calibration' });
           if (!out.ok) {
             failed = `${impl}: ${out.problems.join('; ')}`;

@@ -1,5 +1,6 @@
 // copybench's own pair: aN_server listening, aN_client driving, as a spec
 // for the pair engine; its outputs become a row in results/experiment.ts.
+import { isZeroCopy } from '../config/domain.ts';
 import { perfEvents, type Config } from '../config/schema.ts';
 import { describeExperiment, experimentKey, experimentSlug, type Experiment } from '../config/plan.ts';
 import { experimentOverheadS } from '../config/estimate.ts';
@@ -35,7 +36,7 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, top
         '--max-connections', String(e.threads),
         // A server whose orchestrator was killed before its client started gives up, instead of waiting for ever.
         '--idle-timeout', String(config.warmup_s + config.duration_s + config.timeouts.margin_s),
-        ...(e.impl === 'zero_copy' && config.zc_slots !== null ? ['--zc-slots', String(config.zc_slots)] : []),
+        ...(isZeroCopy(e.impl) && config.zc_slots !== null ? ['--zc-slots', String(config.zc_slots)] : []),
       ],
       ready: SERVER_READY,
       // --connections N: it exits once the client's connections have ended.
@@ -54,6 +55,8 @@ export function copybenchPair(e: Experiment, config: Config, binDir: string, top
         '--warmup', String(config.warmup_s),
         '--mode', e.mode,
         '--verify', config.verify,
+        // Only when asked: a copying client is told nothing new (its default).
+        ...(e.rx === 'copy' ? [] : ['--rx', e.rx]),
       ],
     }),
   };

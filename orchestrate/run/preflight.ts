@@ -53,7 +53,7 @@ export async function preflight(config: Config, opts: { build: boolean; /** Figu
   const tools = ['perf', 'ip'];
   if (config.pinning.server !== null || config.pinning.client !== null) tools.push('taskset');
   if (opts.build) tools.push('make', 'cc');
-  await requireTools(tools, opts.plot ?? true);
+  await requireTools(tools, opts.plot ?? true, opts.build && config.variants.includes('uring_zero_copy'));
 
   const cpuCount = os.cpus().length;
   for (const side of ['server', 'client'] as const) {
@@ -93,9 +93,13 @@ export async function preflight(config: Config, opts: { build: boolean; /** Figu
   return { unsupportedEvents, warnings };
 }
 
-/** Throws PreflightError naming every tool (and the figures' fonts, when `plot`) missing here, with its package. */
-async function requireTools(tools: readonly string[], plot: boolean): Promise<void> {
+const LIBURING_HEADER = '/usr/include/liburing.h';
+
+/** Throws PreflightError naming every tool (and the figures' fonts, when `plot`; liburing, when a4 is to be built) missing here, with its package. */
+async function requireTools(tools: readonly string[], plot: boolean, liburing = false): Promise<void> {
   const missing: string[] = [];
+  // a4 links liburing; without its header `make` leaves a4 out (Makefile).
+  if (liburing && !existsSync(LIBURING_HEADER)) missing.push('liburing, which a4 (uring_zero_copy) is built with (Debian package liburing-dev)');
   for (const tool of tools) {
     if (!(await which(tool, { nothrow: true }))) missing.push(`${tool} (Debian package ${TOOL_PACKAGES[tool]})`);
   }
@@ -120,6 +124,21 @@ export function checkBinaries(binDir: string, impls: readonly Implementation[]):
   const missing = impls.flatMap((impl) =>
     (['server', 'client'] as const).map((role) => binaryPath(binDir, impl, role)).filter((p) => !existsSync(p)),
   );
-  if (missing.length) throw new PreflightError(`binaries missing: ${missing.join(', ')} (run make)`);
+  if (missing.length) throw new PreflightError(`binaries missing: ${missing.join(', ')} (run make${impls.includes('uring_zero_copy') ? '; a4 needs liburing-dev' : ''})`);
+}
+
+/** The variants whose send path needs more of the kernel than TCP: only they are asked. */
+const CHECKED: readonly Implementation[] = ['uring_zero_copy'];
+
+/**
+ * Can each variant's send path run on this machine? `aN_server --check` says
+ * (a4 needs io_uring: not disabled by kernel.io_uring_disabled, a kernel
+ * with SEND_ZC's usage report). Throws PreflightError with the binary's reason.
+ */
+export async function checkVariants(binDir: string, impls: readonly Implementation[]): Promise<void> {
+  for (const impl of impls.filter((i) => CHECKED.includes(i))) {
+    const out = await $({ quiet: true, nothrow: true, env: CHILD_ENV })`${binaryPath(binDir, impl, 'server')} --check`;
+    if (out.exitCode !== 0) throw new PreflightError(`${impl} cannot run on this machine: ${lastLines(out.stderr)}`);
+  }
 }
 

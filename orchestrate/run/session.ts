@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { DEFAULT_BIN_DIR } from './paths.ts';
-import { PreflightError, build, checkBinaries, preflight, type PreflightResult } from './preflight.ts';
+import { PreflightError, build, checkBinaries, checkVariants, preflight, type PreflightResult } from './preflight.ts';
 import { Interrupted, ProcessTracker } from './process.ts';
 import { setUpTopology } from './topology/setup.ts';
 import { TopologyError, type Topology } from './topology/topology.ts';
@@ -70,6 +70,7 @@ export class Session {
       result = await preflight(config, { build: here && !binDirOption });
       if (here && !binDirOption) await build(this.tracker);
       if (here) checkBinaries(binDir, config.variants);
+      if (here) await checkVariants(binDir, config.variants);
     } catch (e) {
       if (this.interrupted) return { exitCode: 130 };
       if (e instanceof PreflightError) {

@@ -13,6 +13,7 @@ export const VARIANTS = [
   { impl: 'two_copy', n: 1 },
   { impl: 'one_copy', n: 2 },
   { impl: 'zero_copy', n: 3 },
+  { impl: 'uring_zero_copy', n: 4 },
 ] as const;
 export type Build = 'bin' | 'bin/asan';
 

@@ -2,7 +2,7 @@
 // every variant x mode x size x threads over loopback, with every figure the
 // binaries print checked against what must hold (TCP's own account included).
 import { afterEach, describe, expect, it } from 'vitest';
-import { MODES } from '../../orchestrate/config/domain.ts';
+import { MODES, ZERO_COPY_VARIANTS } from '../../orchestrate/config/domain.ts';
 import type { ClientResult, ServerResult } from '../../orchestrate/results/lines.ts';
 import { VARIANTS, binary, clientResult, killAll, run, sanitizerReports, serverResult, startServer, type Build } from './harness.ts';
 
@@ -42,7 +42,7 @@ export function transferSuite(build: Build, opts: { duration: number; warmup: nu
               expect(s).toMatchObject({ impl: v.impl, role: 'server', mode, msg_size: size, connections: threads, rejected: 0 });
               expect(s.bytes_sent).toBeGreaterThanOrEqual(c.bytes);
               expect(s.bytes_sent).toBe(s.messages_sent * size);
-              if (v.impl === 'zero_copy') {
+              if ((ZERO_COPY_VARIANTS as readonly string[]).includes(v.impl)) {
                 expect(s.zerocopy.enabled).toBe(true);
                 expect(s.zerocopy.sends).toBeGreaterThanOrEqual(s.messages_sent);
                 expect(s.zerocopy.completions).toBe(s.zerocopy.sends);

@@ -1,5 +1,6 @@
 // The C unit tests (zero-copy tracker, histogram bound, message stamps,
-// iovec advance, wire encodings; the queue sampler), in both builds.
+// iovec advance, wire encodings; the queue sampler; io_uring's CQEs), in
+// both builds.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ROOT, run, sanitizerReports } from './harness.ts';
@@ -8,6 +9,8 @@ import { ROOT, run, sanitizerReports } from './harness.ts';
 const BINARIES = [
   ['unit_tests', 100],
   ['queue_tests', 10],
+  ['uring_tests', 30],
+  ['rx_tests', 100],
 ] as const;
 
 describe('C unit tests', () => {

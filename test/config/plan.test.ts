@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../orchestrate/config/load.ts';
-import { UsageError, estimateSeconds, experimentKey, parseOnly, planExperiments, selectExperiments } from '../../orchestrate/config/plan.ts';
+import { UsageError, estimateSeconds, experimentKey, experimentSlug, parseOnly, planExperiments, rxOf, selectExperiments } from '../../orchestrate/config/plan.ts';
 import { formatDuration, matrixSize } from '../../orchestrate/config/estimate.ts';
 
 const config = parseConfig(
@@ -29,6 +29,34 @@ describe('planExperiments', () => {
     const half = plan.length / 2;
     expect(plan.slice(0, half).every((e) => e.rep === 1)).toBe(true);
     expect(plan.slice(half).every((e) => e.rep === 2)).toBe(true);
+  });
+});
+
+describe('rx: a matrix dimension', () => {
+  const both = planExperiments(parseConfig('variants: [one_copy, zero_copy]\nmodes: [stream]\nmessage_sizes: [4096]\nthreads: [1]\nrx: [copy, zerocopy]\nrepetitions: 1\n', 'rx.yaml'));
+
+  it('defaults to copy, whose keys and names are those of runs from before it', () => {
+    expect(plan.every((e) => e.rx === 'copy')).toBe(true);
+    expect(experimentKey(plan[0]!)).toBe('two_copy/stream/64/1/1');
+    expect(experimentSlug(plan[0]!)).toBe('r1-two_copy-stream-64B-1t');
+  });
+
+  it('multiplies the points, variants back to back within each receive mode, zerocopy marked in key and name', () => {
+    expect(both.map((e) => `${e.impl}:${e.rx}`)).toEqual(['one_copy:copy', 'zero_copy:copy', 'one_copy:zerocopy', 'zero_copy:zerocopy']);
+    expect(new Set(both.map(experimentKey)).size).toBe(4);
+    expect(experimentKey(both[3]!)).toBe('zero_copy/stream/4096/1/rx=zerocopy/1');
+    expect(experimentSlug(both[3]!)).toBe('r1-zero_copy-stream-4096B-1t-rxzerocopy');
+  });
+
+  it('--only rx= selects a receive mode, and names the choices when wrong', () => {
+    expect(selectExperiments(both, parseOnly('rx=zerocopy')).map((e) => e.rx)).toEqual(['zerocopy', 'zerocopy']);
+    expect(() => parseOnly('rx=mmap')).toThrow(/--only: rx must be one of copy, zerocopy, got "mmap"/);
+  });
+
+  it('a results.csv record without rx (older runs) copied', () => {
+    expect(rxOf({})).toBe('copy');
+    expect(rxOf({ rx: '' })).toBe('copy');
+    expect(rxOf({ rx: 'zerocopy' })).toBe('zerocopy');
   });
 });
 

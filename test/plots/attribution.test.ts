@@ -21,7 +21,7 @@ import { FIGURE_FILES, matrix, metaJson, writeRunDir } from './synthetic.ts';
 type Any = any;
 
 /** 64 KiB shares per variant and side (docs/attribution.md); the rest of each side is `stack`. */
-const SHARES: Record<Implementation, Record<Side, Partial<Record<Site, number>>>> = {
+const SHARES: Partial<Record<Implementation, Record<Side, Partial<Record<Site, number>>>>> = {
   two_copy: { server: { user_copy: 0.057, send_copy: 0.123, harness: 0.012, irq_off: 0.44 }, client: { user_copy: 0.133, recv_copy: 0.118, harness: 0.014, irq_off: 0.282 } },
   one_copy: { server: { send_copy: 0.192, harness: 0.006, irq_off: 0.48 }, client: { recv_copy: 0.143, user_copy: 0.005, irq_off: 0.258 } },
   zero_copy: { server: { zc_overhead: 0.117, send_copy: 0.01, harness: 0.013, irq_off: 0.504 }, client: { deferred_copy: 0.19, recv_copy: 0.15, irq_off: 0.283 } },
@@ -35,7 +35,7 @@ function attributionRows(): AttributionRow[] {
   return (Object.keys(SHARES) as Implementation[]).flatMap((impl) =>
     SIZES.flatMap((size) =>
       SIDES.flatMap((side) => {
-        const given = SHARES[impl][side];
+        const given = SHARES[impl]![side];
         const rest = 1 - Object.values(given).reduce((a, b) => a + b, 0);
         return SITES.map((site) => {
           const share = site === 'stack' ? rest : (given[site] ?? 0);

@@ -304,7 +304,7 @@ describe('5. zero-copy completions', () => {
     // 3 sizes × 2 threads, 3 repetitions of 1000 completions each
     expect(valuesOf(f)).toHaveLength(6);
     expect(valuesOf(f).every((x) => x.completions === 3000)).toBe(true);
-    expect((f.spec as Any).title.subtitle[0]).toMatch(/^100% deferred copies \(SO_EE_CODE_ZEROCOPY_COPIED\): all 18,000 completions at all 6 points/);
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/^100% deferred copies \(flagged copied by the kernel\): all 18,000 completions at all 6 points/);
   });
 
   it('no completion copied: the legend has only true zero-copy', () => {
@@ -314,10 +314,23 @@ describe('5. zero-copy completions', () => {
     expect((f.spec as Any).title.subtitle[0]).toMatch(/^100% true zero-copy: all 50 completions/);
   });
 
+  it('a3 and a4 both ran: a row per variant, each with its own counts', () => {
+    const rows = [
+      row({ impl: 'zero_copy', size: 1024, gbps: 1, zc: { completions: 100, copied: 100 } }),
+      row({ impl: 'uring_zero_copy', size: 1024, gbps: 1, zc: { completions: 80, copied: 20 } }),
+    ];
+    const f = zeroCopyFigure(pointStats(rows), []);
+    expect(parts(f)[0].facet.row.field).toBe('variant');
+    const a4 = valuesOf(f).filter((x) => x.variant === 'uring_zero_copy');
+    expect(a4.map((x) => x.count)).toEqual([20, 60]);
+    expect((f.spec as Any).title.subtitle[0]).toMatch(/66.7% of 180 completions were deferred copies/);
+    expect(f.caption).toMatch(/IORING_NOTIF_USAGE_ZC_COPIED/);
+  });
+
   it('without zero_copy rows: says so', () => {
     const f = zeroCopyFigure(pointStats([row({ impl: 'two_copy', size: 1, gbps: 1 })]), []);
     expect(f.hasData).toBe(false);
-    expect(f.missing.join(' ')).toMatch(/no zero_copy rows/);
+    expect(f.missing.join(' ')).toMatch(/no zero_copy or uring_zero_copy rows/);
   });
 });
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMPLEMENTATIONS } from '../../orchestrate/config/domain.ts';
+import { COURSE_VARIANTS, IMPLEMENTATIONS } from '../../orchestrate/config/domain.ts';
 import { pointStats } from '../../orchestrate/plots/points.ts';
 import {
   SEED_FILE,
@@ -37,7 +37,7 @@ describe('the data file (seeds/mt25042-part-b.csv)', () => {
     expect(SEED_FILE).toBe(path.join(ROOT, 'seeds/mt25042-part-b.csv'));
     const rows = seedRows();
     expect(rows).toHaveLength(48);
-    expect(new Set(rows.map((r) => r.implementation))).toEqual(new Set(IMPLEMENTATIONS));
+    expect(new Set(rows.map((r) => r.implementation))).toEqual(new Set(COURSE_VARIANTS));
     expect([...new Set(rows.map((r) => r.msg_size))]).toEqual([1024, 4096, 16384, 65536]);
     expect([...new Set(rows.map((r) => r.threads))]).toEqual([1, 2, 4, 8]);
     expect(rows.every((r) => r.cpu_cycles !== null && r.context_switches !== null)).toBe(true);

@@ -98,6 +98,9 @@ export function row(spec: RowSpec): Row {
     zc_completions: spec.zc?.completions ?? 0,
     zc_copied: spec.zc?.copied ?? 0,
     zc_enobufs: 0,
+    rx: null,
+    rx_mapped_bytes: null,
+    rx_copied_bytes: null,
     // TCP's account unknown, as in a run from before it was read.
     tcp_span: null,
     tcp_data_segs_out: null,

@@ -41,7 +41,18 @@ describe('crossCheck', () => {
         x.client.impl = 'one_copy';
         x.server.impl = 'one_copy';
       }),
-    ).toEqual([expect.stringMatching(/^one_copy server made \d+ MSG_ZEROCOPY sends$/)]);
+    ).toEqual([expect.stringMatching(/^one_copy server made \d+ zero-copy sends$/)]);
+  });
+
+  it('holds uring_zero_copy to the same: zero-copy sends enabled and made', () => {
+    const a4 = (x: ReturnType<typeof zeroCopyStream>) => {
+      x.experiment.impl = 'uring_zero_copy';
+      x.client.impl = 'uring_zero_copy';
+      x.server.impl = 'uring_zero_copy';
+    };
+    expect(check(a4)).toEqual([]);
+    expect(check((x) => (a4(x), (x.server.zerocopy.sends = 0)))).toEqual(['uring_zero_copy server made no zero-copy sends']);
+    expect(check((x) => (a4(x), (x.server.zerocopy.enabled = false)))).toEqual(['uring_zero_copy server ran without io_uring zero-copy sends']);
   });
 
   it('fails when a perf file lacks a requested event, but not when it is unsupported', () => {

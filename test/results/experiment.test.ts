@@ -8,7 +8,7 @@ import type { Experiment } from '../../orchestrate/config/plan.ts';
 import { FIXTURES } from '../run/helpers.ts';
 
 const EVENTS = ['cycles', 'instructions', 'L1-dcache-load-misses', 'LLC-load-misses', 'cache-misses', 'context-switches', 'cpu-migrations', 'task-clock'];
-const E: Experiment = { index: 1, impl: 'zero_copy', mode: 'stream', msgSize: 65536, threads: 2, rep: 1 };
+const E: Experiment = { index: 1, impl: 'zero_copy', mode: 'stream', msgSize: 65536, threads: 2, rx: 'copy', rep: 1 };
 const text = (dir: string, name: string) => readFileSync(path.join(FIXTURES, dir, name), 'utf8');
 const proc = (stdout: string) => ({ stdout, stderr: '', exitCode: 0, signal: null });
 

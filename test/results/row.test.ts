@@ -47,6 +47,7 @@ describe('CSV header', () => {
     ]);
     expect(h.slice(27)).toEqual([
       'cycles_per_byte', 'zc_sends', 'zc_completions', 'zc_copied', 'zc_enobufs',
+      'rx', 'rx_mapped_bytes', 'rx_copied_bytes',
       'tcp_span', 'tcp_data_segs_out', 'tcp_bytes_sent', 'tcp_bytes_acked', 'tcp_retrans', 'tcp_busy_ms',
       'tcp_rwnd_limited_ms', 'tcp_sndbuf_limited_ms', 'tcp_srtt_us', 'tcp_segs_in_client', 'tcp_bytes_per_segment', 'limited_by',
       'steal_pct_server_cpu', 'steal_pct_client_cpu', 'attempts', 'tcp_retrans_segs',

@@ -11,7 +11,7 @@ const common = { serverPerf: perfStat({ 'task-clock': 10 }), clientPerf: perfSta
 
 function twoCopyRr() {
   return {
-    experiment: { index: 2, impl: 'two_copy' as const, mode: 'rr' as const, msgSize: 1024, threads: 1, rep: 1 },
+    experiment: { index: 2, impl: 'two_copy' as const, mode: 'rr' as const, msgSize: 1024, threads: 1, rx: 'copy' as const, rep: 1 },
     client: parseLine(ClientResult, lines('two_copy-rr-client.stdout')[0]!, 'fixture'),
     server: parseLine(ServerResult, lines('two_copy-rr-server.stdout')[1]!, 'fixture'),
   };

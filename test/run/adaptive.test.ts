@@ -19,7 +19,7 @@ repetitions: { min: 3, max: 5, target_ci_pct: 5 }
   'adaptive.yaml',
 );
 
-const point = (impl: 'two_copy' | 'one_copy', msgSize: number): Point => ({ impl, mode: 'stream', msgSize, threads: 1 });
+const point = (impl: 'two_copy' | 'one_copy', msgSize: number): Point => ({ impl, mode: 'stream', msgSize, threads: 1, rx: 'copy' });
 /** Repetitions 1..n of a point at these throughputs. */
 const measured = (p: Point, values: number[]): Measured[] => values.map((throughputGbps, i) => ({ point: p, rep: i + 1, throughputGbps }));
 const tight = [10, 10.05, 9.95]; // ±0.5 %: interval about ±1.2 %

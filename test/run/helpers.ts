@@ -14,7 +14,7 @@ export function lines(name: string): string[] {
 /** zero_copy stream 65536 B 2 threads, as the binaries printed it. */
 export function zeroCopyStream(): { experiment: Experiment; client: ClientResult; server: ServerResult } {
   return {
-    experiment: { index: 1, impl: 'zero_copy', mode: 'stream', msgSize: 65536, threads: 2, rep: 1 },
+    experiment: { index: 1, impl: 'zero_copy', mode: 'stream', msgSize: 65536, threads: 2, rx: 'copy', rep: 1 },
     client: parseLine(ClientResult, lines('zero_copy-stream-client.stdout')[0]!, 'fixture'),
     server: parseLine(ServerResult, lines('zero_copy-stream-server.stdout')[1]!, 'fixture'),
   };

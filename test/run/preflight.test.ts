@@ -1,13 +1,14 @@
 // The preflight names what is missing with its package and the one set-up
 // step, before anything runs; and says up front which figures this machine
 // cannot fill.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../orchestrate/config/load.ts';
 import { unfillableFigures } from '../../orchestrate/plots/figure-needs.ts';
-import { PreflightError, preflight } from '../../orchestrate/run/preflight.ts';
+import { PreflightError, checkVariants, preflight } from '../../orchestrate/run/preflight.ts';
+import { DEFAULT_BIN_DIR } from '../../orchestrate/run/paths.ts';
 
 const ALL = ['cycles', 'instructions', 'L1-dcache-load-misses', 'LLC-load-misses', 'cache-misses', 'context-switches', 'task-clock'];
 
@@ -54,5 +55,27 @@ describe('preflight without the tools', () => {
     expect(msg).toMatch(/cc \(Debian package gcc\)/);
     expect(msg).toMatch(/npm run setup/);
     expect(msg).toMatch(/apt-get install linux-perf iproute2 util-linux make gcc|apt-get install linux-perf iproute2 make gcc/);
+  });
+});
+
+describe('can each variant run here (aN_server --check)', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes the built binaries on this machine, a4 (io_uring) included', async () => {
+    await expect(checkVariants(DEFAULT_BIN_DIR, ['two_copy', 'zero_copy', 'uring_zero_copy'])).resolves.toBeUndefined();
+  });
+
+  it('stops the run before it starts with the binary\'s own reason when one cannot', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cb-check-'));
+    copyFileSync(path.join(DEFAULT_BIN_DIR, 'a1_server'), path.join(dir, 'a1_server'));
+    // Stands in for a4_server on a machine with kernel.io_uring_disabled = 2.
+    writeFileSync(path.join(dir, 'a4_server'), '#!/bin/sh\necho "a4_server: io_uring is not available: not permitted (kernel.io_uring_disabled = 2)" >&2\nexit 1\n');
+    chmodSync(path.join(dir, 'a4_server'), 0o755);
+    const err = await checkVariants(dir, ['two_copy', 'uring_zero_copy']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreflightError);
+    expect((err as Error).message).toBe('uring_zero_copy cannot run on this machine: a4_server: io_uring is not available: not permitted (kernel.io_uring_disabled = 2)');
   });
 });
