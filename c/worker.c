@@ -122,35 +122,72 @@ static bool recv_failed(struct worker *w, int r)
     return fail(w, "receiving: %s", strerror(errno));
 }
 
-/* Receive message seq and check it: 1 with *ok, *sent (its send time) and
- * *t (when it had arrived), 0 if the server closed, -1 with errno. The
- * copying paths take *t before the check; --rx zerocopy checks each piece
- * in place as it comes, so its *t includes the check. */
-static int receive(struct worker *w, void *st, uint64_t seq, bool *ok, uint64_t *sent, uint64_t *t)
+/* How a worker takes its messages, chosen once per connection so that the
+ * loops below never ask: the variant's copying recv_path, then msg_check;
+ * or (--rx zerocopy) the socket's pages mapped and each message checked in
+ * place as its pieces come. take() receives message seq: 1 with *ok, *sent
+ * (its send time) and *t (when it had arrived; the zero-copy receiver's *t
+ * includes its in-place check), 0 if the server closed, -1 with errno.
+ * close() leaves the mapped/copied byte counts in w->rx. */
+struct receiver {
+    void *(*open)(struct worker *w, char *err, size_t errlen);
+    int (*take)(struct worker *w, void *st, uint64_t seq, bool *ok, uint64_t *sent, uint64_t *t);
+    void (*close)(struct worker *w, void *st);
+};
+
+static void *copy_open(struct worker *w, char *err, size_t errlen)
 {
-    const struct client_opts *o = &w->cl->opt;
-    if (o->rx == RX_ZEROCOPY) {
-        int r = rx_zc_recv(st, seq, o->verify, ok, sent);
-        *t = now_ns();
-        return r;
-    }
+    void *st = w->cl->path->open(w->fd, w->cl->opt.size);
+    if (!st)
+        snprintf(err, errlen, "out of memory for %zu-byte messages", w->cl->opt.size);
+    return st;
+}
+
+static int copy_take(struct worker *w, void *st, uint64_t seq, bool *ok, uint64_t *sent, uint64_t *t)
+{
     const struct msg *m;
     int r = w->cl->path->recv(st, &m);
     *t = now_ns();
     if (r > 0) {
-        *ok = msg_check(m, seq, o->verify, sent);
-        w->rx.copied += o->size;
+        *ok = msg_check(m, seq, w->cl->opt.verify, sent);
+        w->rx.copied += w->cl->opt.size;
     }
     return r;
 }
 
-static bool run_stream(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
+static void copy_close(struct worker *w, void *st)
+{
+    w->cl->path->close(st);
+}
+
+static void *mapped_open(struct worker *w, char *err, size_t errlen)
+{
+    return rx_zc_open(w->fd, w->cl->opt.size, err, errlen);
+}
+
+static int mapped_take(struct worker *w, void *st, uint64_t seq, bool *ok, uint64_t *sent, uint64_t *t)
+{
+    int r = rx_zc_recv(st, seq, w->cl->opt.verify, ok, sent);
+    *t = now_ns();
+    return r;
+}
+
+static void mapped_close(struct worker *w, void *st)
+{
+    w->rx = rx_zc_counts(st);
+    rx_zc_close(st);
+}
+
+static const struct receiver COPYING = {copy_open, copy_take, copy_close};
+static const struct receiver MAPPING = {mapped_open, mapped_take, mapped_close};
+
+static bool run_stream(struct worker *w, const struct receiver *rx, void *st, uint64_t warm_end, uint64_t end)
 {
     const struct client_opts *o = &w->cl->opt;
     for (uint64_t expect = 0;; expect++) {
         uint64_t t, sent;
         bool ok;
-        int r = receive(w, st, expect, &ok, &sent, &t);
+        int r = rx->take(w, st, expect, &ok, &sent, &t);
         if (r <= 0)
             return recv_failed(w, r);
         w->corrupt += !ok;
@@ -165,7 +202,7 @@ static bool run_stream(struct worker *w, void *st, uint64_t warm_end, uint64_t e
     }
 }
 
-static bool run_rr(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
+static bool run_rr(struct worker *w, const struct receiver *rx, void *st, uint64_t warm_end, uint64_t end)
 {
     const struct client_opts *o = &w->cl->opt;
     for (uint64_t seq = 0;; seq++) {
@@ -176,7 +213,7 @@ static bool run_rr(struct worker *w, void *st, uint64_t warm_end, uint64_t end)
             return false;
         uint64_t t;
         bool ok;
-        int r = receive(w, st, seq, &ok, &sent, &t);
+        int r = rx->take(w, st, seq, &ok, &sent, &t);
         if (r <= 0)
             return recv_failed(w, r);
         w->corrupt += !ok;
@@ -206,19 +243,15 @@ void *worker_thread(void *arg)
         return NULL;
     uint64_t warm_end, end;
     client_window(w->cl, &warm_end, &end);
+    const struct receiver *rx = o->rx == RX_ZEROCOPY ? &MAPPING : &COPYING;
     char why[192];
-    void *st = o->rx == RX_ZEROCOPY ? (void *)rx_zc_open(w->fd, o->size, why, sizeof why) : w->cl->path->open(w->fd, o->size);
+    void *st = rx->open(w, why, sizeof why);
     if (!st) {
         fail(w, "%s", why);
         return NULL;
     }
-    bool ok = o->mode == MODE_STREAM ? run_stream(w, st, warm_end, end) : run_rr(w, st, warm_end, end);
-    if (o->rx == RX_ZEROCOPY) {
-        w->rx = rx_zc_counts(st);
-        rx_zc_close(st);
-    } else {
-        w->cl->path->close(st);
-    }
+    bool ok = o->mode == MODE_STREAM ? run_stream(w, rx, st, warm_end, end) : run_rr(w, rx, st, warm_end, end);
+    rx->close(w, st);
     if (ok && send_frame(w, 0, FRAME_STOP)) {
         /* Read what is still in flight until the server closes its side. */
         char sink[65536];
